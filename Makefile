@@ -1,0 +1,35 @@
+# make db     build archive.db from corpus/ (CORPUS=dir to use another corpus)
+# make serve  build, then serve the archive with Datasette on http://127.0.0.1:8001/
+# make test   lint and run the whole test suite
+# make bench  measure ingest and Datasette speed on a large synthetic corpus (not part of make test)
+PYTHON ?= python3
+VENV ?= .venv
+CORPUS ?= corpus
+DB ?= archive.db
+BIN = $(VENV)/bin
+
+.PHONY: venv db serve test bench clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+db: venv
+	$(BIN)/ingest build $(DB) $(CORPUS)
+
+serve: db
+	$(BIN)/datasette $(DB) -h 127.0.0.1 -p 8001
+
+test: venv
+	$(BIN)/ruff check ingest tests scripts
+	$(BIN)/python -m pytest -q
+
+bench: venv
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(DB) $(DB)-wal $(DB)-shm test-output

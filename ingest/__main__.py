@@ -1,0 +1,3 @@
+from ingest.cli import cli
+
+cli(prog_name="ingest")

@@ -1,0 +1,196 @@
+"""The ingest pipeline: read pages → find articles → normalise → deduplicate → store.
+
+``process_page`` is pure (no database), so it can run in worker processes; ``save_page``
+is the single writer and commits each page in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from ingest import dedup, store
+from ingest.extract import extract
+from ingest.normalise import count_changed, detect_script, normalise
+from ingest.read import Page
+
+
+@dataclass
+class FoundArticle:
+    """One article of a page, as seen and as normalised."""
+
+    position: int
+    title_original: str
+    body_original: str
+    title: str
+    body: str
+    script: str
+    chars_changed: int
+    signature: dedup.Signature
+
+
+@dataclass
+class PageResult:
+    """Everything the writer needs to record one page."""
+
+    page: Page
+    status: str
+    site: str | None = None
+    script: str | None = None
+    articles: list[FoundArticle] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    """Counts for the one-line report at the end of a build."""
+
+    pages_read: int = 0
+    pages_skipped: int = 0
+    ok: int = 0
+    no_articles: int = 0
+    errors: int = 0
+    articles_new: int = 0
+    occurrences_added: int = 0
+
+    def line(self) -> str:
+        return (
+            f"{self.pages_read} pages read, {self.pages_skipped} skipped (already in the archive), "
+            f"{self.ok} ok, {self.no_articles} no_articles, {self.errors} errors; "
+            f"{self.articles_new} articles new, {self.occurrences_added} occurrences added"
+        )
+
+
+def process_page(page: Page) -> PageResult:
+    """Find and normalise the articles of one page."""
+    if page.error is not None or page.text is None:
+        return PageResult(page, "error")
+    found = extract(page.text)
+    articles = []
+    for article in found.articles:
+        body_original = article.body
+        script = detect_script(article.title + "\n" + body_original)
+        title = normalise(article.title, script)
+        body = normalise(body_original, script)
+        articles.append(
+            FoundArticle(
+                article.position,
+                article.title,
+                body_original,
+                title,
+                body,
+                script,
+                count_changed(body_original, body) + count_changed(article.title, title),
+                dedup.signature(body),
+            )
+        )
+    if articles:
+        han = "".join(a.title_original + a.body_original for a in articles)
+        script = detect_script(han)
+    else:
+        script = detect_script(page.text)
+    return PageResult(page, "ok" if articles else "no_articles", found.site, script, articles)
+
+
+def save_page(db: sqlite_utils.Database, result: PageResult, summary: Summary) -> None:
+    """Write one page, its articles and occurrences, in one transaction."""
+    page = result.page
+    with db.atomic():
+        source_id = store.insert_source(
+            db,
+            {
+                "path": page.path,
+                "line": page.line,
+                "sha256": page.sha256,
+                "bytes": page.bytes,
+                "encoding": page.encoding,
+                "status": result.status,
+                "error": page.error,
+                "site": result.site,
+                "script": result.script,
+                "article_count": len(result.articles),
+                "url": page.url,
+                "date": page.date,
+                "external_id": page.external_id,
+            },
+        )
+        for article in result.articles:
+            save_article(db, source_id, article, summary)
+    summary.ok += result.status == "ok"
+    summary.no_articles += result.status == "no_articles"
+    summary.errors += result.status == "error"
+
+
+def canonical_rank(script: str, chars: int) -> tuple[bool, int]:
+    """Which copy should be an article's text: Simplified-origin first, then the fullest."""
+    return (script == "simplified", chars)
+
+
+def save_article(
+    db: sqlite_utils.Database, source_id: int, article: FoundArticle, summary: Summary
+) -> None:
+    """Attach a found article to the stored article it copies, or store it as new."""
+    sig = article.signature
+    chars = len(dedup.compact(article.body))
+    match = dedup.find_article(db, sig)
+    row = {"title": article.title, "body": article.body, "script": article.script, "chars": chars}
+    if match is None:
+        article_id = store.insert_article(
+            db,
+            {
+                **row,
+                "occurrence_count": 0,
+                "first_source_id": source_id,
+                "last_source_id": source_id,
+            },
+            sig.blob(),
+            sig.shingles,
+            sig.bands(),
+        )
+        similarity = 1.0
+        summary.articles_new += 1
+    else:
+        article_id, similarity = match
+        current = db.execute(
+            "SELECT script, chars FROM articles WHERE id = ?", [article_id]
+        ).fetchone()
+        if canonical_rank(article.script, chars) > canonical_rank(*current):
+            store.replace_canonical(db, article_id, row, sig.blob(), sig.shingles, sig.bands())
+    store.add_occurrence(
+        db,
+        {
+            "article_id": article_id,
+            "source_id": source_id,
+            "position": article.position,
+            "title_original": article.title_original,
+            "body_original": article.body_original,
+            "script": article.script,
+            "chars": chars,
+            "chars_changed": article.chars_changed,
+            "text_hash": sig.text_hash,
+            "similarity": round(similarity, 3),
+            "coverage": None,
+            "partial": None,
+        },
+    )
+    canonical_chars = db.execute("SELECT chars FROM articles WHERE id = ?", [article_id]).fetchone()
+    store.set_coverage(db, article_id, canonical_chars[0], dedup.PARTIAL_BELOW)
+    summary.occurrences_added += 1
+
+
+def build(
+    db: sqlite_utils.Database, pages: Iterable[Page], on_page: Callable[[Page], None] | None = None
+) -> Summary:
+    """Ingest pages not yet in the archive; pages already there are skipped."""
+    store.ensure_schema(db)
+    summary = Summary()
+    for page in pages:
+        summary.pages_read += 1
+        if store.known_source(db, page.sha256):
+            summary.pages_skipped += 1
+        else:
+            save_page(db, process_page(page), summary)
+        if on_page:
+            on_page(page)
+    return summary

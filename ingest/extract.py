@@ -1,0 +1,212 @@
+"""Find the real articles embedded in a spam page, and the spam around them.
+
+The spam template starts each copied article with a title line ending in ``******``.
+What belongs to the article is decided from signals that hold across the template
+family rather than from any one site's wording:
+
+- indentation: an article's paragraphs share one indentation (the most common one,
+  weighted by length, after its title); template lines around and between articles sit
+  outside it;
+- the site's name: found in the page header and footer and repeated on every injected
+  spam line, so a line carrying it is spam wherever it appears;
+- contact details and links: phone numbers, domains, emoji decorations;
+- generic web-page furniture: list bullets, "related reading", copyright, sitemap lines.
+
+An article ends at the first footer line, or where two template lines follow each other,
+or after its last indented paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ingest.normalise import to_simplified
+
+TITLE_RE = re.compile(r"^[\s•·●○◆◇■□▪▶►\-]*(?P<title>.*?\S)\s*\*{4,}\s*$")
+BULLET_RE = re.compile(r"^[•·●○◆◇■□▪▶►]")
+PHONE_RE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-\d{7,8}|400-?\d{3}-?\d{4})(?!\d)")
+DOMAIN_RE = re.compile(
+    r"(?:https?://|www\.)[\w.-]+|\b[\w-]+\.(?:com|net|cn|org|cc|vip|top|xyz|info|me|tv|app)\b",
+    re.IGNORECASE,
+)
+# Pictographs used to decorate spam (💎, 🔥, ✅…); real news text does not carry them.
+EMOJI_RE = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b50\u2b55]")
+# Furniture of the web page around an article, matched on short lines once converted to
+# Simplified: reading lists, sharing, copyright, sitemaps, app promotions, editor stamps.
+# The template's footer lists county names run together: 修水县富宁县绥江县临汾市…
+PLACES_RE = re.compile(r"(?:[\u4e00-\u9fff]{1,7}?[县区市旗盟州]){4}")
+FURNITURE_RE = re.compile(
+    r"相关阅读|延伸阅读|推荐阅读|阅读剩余全文|阅读全文|热门推荐|猜你喜欢|上一篇|下一篇|"
+    r"分享到|版权所有|版权声明|sitemap|网站地图|地图$|客户端|权威发布|最新上架|服务预约|"
+    r"加载更多|返回顶部|返回首页|扫一扫|二维码|关注我们|联系我们|^\[?责编[:：]|^编辑[:：]",
+    re.IGNORECASE,
+)
+SHORT_LINE = 40
+HAN_RE = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]")
+WORD_RE = re.compile(r"[\w\u3400-\u9fff\U00020000-\U0003134f]+")
+
+
+@dataclass
+class Article:
+    """One article as found on a page: its title and paragraphs exactly as written."""
+
+    position: int
+    title: str
+    paragraphs: list[str]
+    line: int
+    dropped: list[str] = field(default_factory=list)
+
+    @property
+    def body(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+@dataclass
+class Extraction:
+    """What one page holds: the spam site's name and the articles it copied."""
+
+    site: str | None
+    articles: list[Article]
+
+
+def indent(line: str) -> int:
+    """Width of a line's leading whitespace (full-width spaces count two)."""
+    width = 0
+    for ch in line:
+        if ch == "\u3000":
+            width += 2
+        elif ch.isspace():
+            width += 1
+        else:
+            break
+    return width
+
+
+def clean(line: str) -> str:
+    """A line without its surrounding whitespace, full-width and no-break spaces included."""
+    return line.strip().strip("\u3000\u00a0\ufeff").strip()
+
+
+def title_of(line: str) -> str | None:
+    """The title if the line is an article title marker, else None."""
+    if not line.rstrip().endswith("****"):
+        return None
+    match = TITLE_RE.match(line)
+    if not match:
+        return None
+    title = clean(match.group("title").rstrip("*"))
+    return title if WORD_RE.search(title) else None
+
+
+def detect_site(lines: list[str]) -> str | None:
+    """The spam site's name, from the page's template lines (header, footer, injected lines).
+
+    The footer's ``<name>地图`` (sitemap) line names the site directly; otherwise the site is
+    the word run shared by the most template lines (its name is on nearly all of them).
+    """
+    texts = [clean(line) for line in lines]
+    texts = [text for text in texts if text]
+    for text in reversed(texts):
+        match = re.fullmatch(r"(?P<name>.{2,24}?)(?:网站|網站)?地图", text)
+        if match and not match.group("name").endswith("网站"):
+            name = match.group("name")
+            if any(name in other and other != text for other in texts):
+                return name
+    counts: Counter[str] = Counter()
+    for text in texts[:60] + texts[-60:]:
+        seen: set[str] = set()
+        for word in WORD_RE.findall(text[:80]):
+            for start in range(len(word)):
+                for end in range(start + 2, min(len(word), start + 16) + 1):
+                    piece = word[start:end]
+                    if HAN_RE.search(piece):
+                        seen.add(piece)
+        counts.update(seen)
+    best = [(count, len(piece), piece) for piece, count in counts.items() if count >= 3]
+    return max(best)[2] if best else None
+
+
+def is_spam(text: str, site: str | None) -> bool:
+    """A line the spam template injected: it names the site, or carries contacts or emoji."""
+    if site and site in text:
+        return True
+    return bool(PHONE_RE.search(text) or DOMAIN_RE.search(text) or EMOJI_RE.search(text))
+
+
+def is_furniture(text: str) -> bool:
+    """A short line of web-page furniture (reading lists, sharing, copyright, sitemap…)."""
+    if PLACES_RE.match(text) and not re.search(r"[,，。、；;:：!！?？]", text):
+        return True
+    return len(text) <= SHORT_LINE and bool(FURNITURE_RE.search(to_simplified(text)))
+
+
+def body_indent(lines: list[str]) -> int:
+    """The indentation of an article's paragraphs: the most common one, weighted by length."""
+    weight: Counter[int] = Counter()
+    for line in lines:
+        text = clean(line)
+        if text and not BULLET_RE.match(text):
+            weight[indent(line)] += len(text)
+    return weight.most_common(1)[0][0] if weight else 0
+
+
+def article_from(region: list[str], site: str | None) -> tuple[list[str], list[str]]:
+    """Split the lines after a title into the article's paragraphs and the lines dropped.
+
+    A line outside the article's indentation is held back: it is kept (an image caption)
+    only if the article goes on after it, and two such lines in a row end the article.
+    """
+    level = body_indent(region)
+    last = max(
+        (i for i, line in enumerate(region) if clean(line) and indent(line) >= level), default=-1
+    )
+    paragraphs: list[str] = []
+    dropped: list[str] = []
+    held: str | None = None
+    for line in region[: last + 1]:
+        text = clean(line)
+        if not text:
+            continue
+        if is_furniture(text):
+            dropped.append(text)
+            break
+        if is_spam(text, site):
+            dropped.append(text)
+            continue
+        if indent(line) < level or BULLET_RE.match(text):
+            if held is not None:
+                dropped += [held, text]
+                held = None
+                break
+            held = text
+            continue
+        for piece in ([held] if held is not None else []) + [text]:
+            if paragraphs and piece == paragraphs[-1]:
+                dropped.append(piece)
+            else:
+                paragraphs.append(piece)
+        held = None
+    if held is not None:
+        dropped.append(held)
+    return paragraphs, dropped
+
+
+def extract(text: str) -> Extraction:
+    """Find the site's name and every embedded article on a page."""
+    lines = text.splitlines()
+    starts = [(i, title) for i, line in enumerate(lines) if (title := title_of(line))]
+    template_lines = lines[: starts[0][0]] if starts else lines
+    tail_from = starts[-1][0] + 1 if starts else len(lines)
+    tail = lines[tail_from:]
+    tail_level = body_indent(tail)
+    template_lines = template_lines + [line for line in tail if indent(line) < tail_level]
+    site = detect_site(template_lines)
+    articles: list[Article] = []
+    bounds = [i for i, _ in starts] + [len(lines)]
+    for (start, title), end in zip(starts, bounds[1:], strict=False):
+        paragraphs, dropped = article_from(lines[start + 1 : end], site)
+        if paragraphs:
+            articles.append(Article(len(articles), title, paragraphs, start + 1, dropped))
+    return Extraction(site, articles)

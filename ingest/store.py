@@ -1,0 +1,211 @@
+"""The archive's schema, in one place, and every write to it.
+
+``ensure_schema`` is idempotent: it creates what is missing and touches nothing that is
+already right, so every command can call it. Each page is written in one transaction by
+``save_page`` (see ``ingest.build``), so the archive never holds half a page.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import sqlite_utils
+
+from ingest.search import spaced
+
+TABLES: dict[str, dict] = {
+    "sources": {
+        "columns": {
+            "id": int,
+            "path": str,
+            "line": int,
+            "sha256": str,
+            "bytes": int,
+            "encoding": str,
+            "status": str,
+            "error": str,
+            "site": str,
+            "script": str,
+            "article_count": int,
+            "url": str,
+            "date": str,
+            "external_id": str,
+        },
+        "pk": "id",
+        "not_null": {"sha256", "status"},
+    },
+    "articles": {
+        "columns": {
+            "id": int,
+            "title": str,
+            "body": str,
+            "occurrence_count": int,
+            "script": str,
+            "chars": int,
+            "first_source_id": int,
+            "last_source_id": int,
+        },
+        "pk": "id",
+        "foreign_keys": [("first_source_id", "sources", "id"), ("last_source_id", "sources", "id")],
+    },
+    "article_occurrences": {
+        "columns": {
+            "id": int,
+            "article_id": int,
+            "source_id": int,
+            "position": int,
+            "title_original": str,
+            "body_original": str,
+            "script": str,
+            "chars": int,
+            "chars_changed": int,
+            "text_hash": str,
+            "similarity": float,
+            "coverage": float,
+            "partial": int,
+        },
+        "pk": "id",
+        "foreign_keys": [("article_id", "articles", "id"), ("source_id", "sources", "id")],
+    },
+    "article_signatures": {
+        "columns": {"article_id": int, "shingles": int, "minhash": bytes},
+        "pk": "article_id",
+        "foreign_keys": [("article_id", "articles", "id")],
+    },
+}
+INDEXES = [
+    ("sources", ["sha256"], True),
+    ("sources", ["site"], False),
+    ("sources", ["status"], False),
+    ("sources", ["script"], False),
+    ("article_occurrences", ["source_id", "position"], True),
+    ("article_occurrences", ["article_id"], False),
+    ("article_occurrences", ["text_hash"], False),
+    ("articles", ["occurrence_count"], False),
+    ("articles", ["script"], False),
+]
+RAW_SQL = [
+    """CREATE TABLE IF NOT EXISTS article_bands (
+        band_key INTEGER NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        PRIMARY KEY (band_key, article_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS idx_article_bands_article_id ON article_bands (article_id)",
+    # Spaced copies of title and body (see ingest.search); rowid is articles.id.
+    "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, body)",
+]
+OUR_TABLES = set(TABLES) | {"article_bands", "articles_fts"}
+
+
+class NotAnArchiveError(Exception):
+    """The database holds tables of some other application."""
+
+
+def open_db(path: str, timeout: float = 30.0) -> sqlite_utils.Database:
+    """Open (or create) an archive for writing: WAL, so readers never wait on the build."""
+    conn = sqlite3.connect(path, timeout=timeout)
+    db = sqlite_utils.Database(conn)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create whatever part of the schema is missing; refuse a foreign database."""
+    existing = set(db.table_names())
+    ours = {name for name in existing if name in OUR_TABLES or name.startswith("articles_fts")}
+    foreign = existing - ours - {"sqlite_stat1", "sqlite_stat4"}
+    if foreign and "sources" not in existing:
+        raise NotAnArchiveError(
+            f"not an archive: it holds other tables ({', '.join(sorted(foreign)[:5])})"
+        )
+    with db.atomic():
+        for name, spec in TABLES.items():
+            db[name].create(
+                spec["columns"],
+                pk=spec["pk"],
+                not_null=spec.get("not_null"),
+                foreign_keys=spec.get("foreign_keys"),
+                if_not_exists=True,
+            )
+        for table, columns, unique in INDEXES:
+            db[table].create_index(columns, unique=unique, if_not_exists=True)
+        for sql in RAW_SQL:
+            db.execute(sql)
+
+
+def known_source(db: sqlite_utils.Database, sha256: str) -> bool:
+    return db.execute("SELECT 1 FROM sources WHERE sha256 = ?", [sha256]).fetchone() is not None
+
+
+def insert_source(db: sqlite_utils.Database, row: dict) -> int:
+    return db["sources"].insert(row).last_pk
+
+
+def insert_article(
+    db: sqlite_utils.Database, row: dict, blob: bytes, shingles: int, bands: list[int]
+) -> int:
+    """A new article with its signature, LSH bands and search index entry."""
+    article_id = db["articles"].insert(row).last_pk
+    db["article_signatures"].insert(
+        {"article_id": article_id, "shingles": shingles, "minhash": blob}
+    )
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO article_bands (band_key, article_id) VALUES (?, ?)",
+        [(key, article_id) for key in bands],
+    )
+    index_article(db, article_id, row["title"], row["body"])
+    return article_id
+
+
+def replace_canonical(
+    db: sqlite_utils.Database,
+    article_id: int,
+    row: dict,
+    blob: bytes,
+    shingles: int,
+    bands: list[int],
+) -> None:
+    """Make a better copy the article's text: signature, bands and index follow it."""
+    db["articles"].update(article_id, row)
+    db["article_signatures"].update(article_id, {"shingles": shingles, "minhash": blob})
+    db.execute("DELETE FROM article_bands WHERE article_id = ?", [article_id])
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO article_bands (band_key, article_id) VALUES (?, ?)",
+        [(key, article_id) for key in bands],
+    )
+    db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
+    index_article(db, article_id, row["title"], row["body"])
+
+
+def set_coverage(
+    db: sqlite_utils.Database, article_id: int, chars: int, partial_below: float
+) -> None:
+    """Each occurrence's share of the article's text, and whether it was cut short."""
+    db.execute(
+        """UPDATE article_occurrences
+           SET coverage = MIN(1.0, ROUND(chars * 1.0 / :chars, 3)),
+               partial = chars < :chars * :below
+           WHERE article_id = :id""",
+        {"chars": max(chars, 1), "below": partial_below, "id": article_id},
+    )
+
+
+def index_article(db: sqlite_utils.Database, article_id: int, title: str, body: str) -> None:
+    db.execute(
+        "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
+        [article_id, spaced(title), spaced(body)],
+    )
+
+
+def add_occurrence(db: sqlite_utils.Database, row: dict) -> None:
+    """Record a copy of an article and keep the article's counters right."""
+    db["article_occurrences"].insert(row)
+    db.execute(
+        """UPDATE articles SET occurrence_count = occurrence_count + 1,
+               last_source_id = :source_id,
+               first_source_id = MIN(first_source_id, :source_id)
+           WHERE id = :article_id""",
+        {"source_id": row["source_id"], "article_id": row["article_id"]},
+    )
