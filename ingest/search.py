@@ -36,11 +36,12 @@ def fts_query(query: str) -> str:
     """An FTS5 MATCH expression for what a reader typed: every term must occur, as typed.
 
     Each whitespace-separated term becomes one quoted phrase, so FTS5 syntax in the query
-    (quotes, NEAR, *, AND) is searched for as text and never raises an error.
+    (quotes, NEAR, *, AND) is searched for as text and never raises an error. A query
+    with no terms gives the empty phrase, which matches nothing.
     """
     terms = []
     for term in to_simplified(fold_width(query)).split():
         words = spaced(term.replace('"', " ")).split()
         if words:
             terms.append('"' + " ".join(words) + '"')
-    return " ".join(terms)
+    return " ".join(terms) or '""'

@@ -101,10 +101,10 @@ class NotAnArchiveError(Exception):
     """The database holds tables of some other application."""
 
 
-def open_db(path: str, timeout: float = 30.0) -> sqlite_utils.Database:
+def open_db(path: str, timeout: float = 30.0, tracer=None) -> sqlite_utils.Database:
     """Open (or create) an archive for writing: WAL, so readers never wait on the build."""
     conn = sqlite3.connect(path, timeout=timeout)
-    db = sqlite_utils.Database(conn)
+    db = sqlite_utils.Database(conn, tracer=tracer)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA foreign_keys=ON")

@@ -1,0 +1,42 @@
+"""Shared fixtures: the sample corpus and an archive built from it through the CLI."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ingest.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+SHARED_TITLE = "城市跨域风险协同治理的模式与路径"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def archive(tmp_path_factory) -> Path:
+    """archive.db built from the sample corpus by ``ingest build``."""
+    path = tmp_path_factory.mktemp("archive") / "archive.db"
+    result = CliRunner().invoke(cli, ["build", str(path), str(CORPUS)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture()
+def conn(archive: Path):
+    connection = sqlite3.connect(archive)
+    connection.row_factory = sqlite3.Row
+    yield connection
+    connection.close()
+
+
+def page_text(name: str) -> str:
+    """A sample page's text, by the start of its file name."""
+    return next(CORPUS.glob(f"{name}*")).read_text(encoding="utf-8")

@@ -1,0 +1,74 @@
+"""From the CLI to a real ``datasette`` process on 127.0.0.1, plugin found by entry point."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, corpus):
+    folder = tmp_path_factory.mktemp("e2e")
+    db = folder / "archive.db"
+    subprocess.run(
+        [str(BIN / "ingest"), "build", str(db), str(corpus)], check=True, capture_output=True
+    )
+    port = free_port()
+    datasette = shutil.which("datasette", path=str(BIN)) or "datasette"
+    process = subprocess.Popen(
+        [datasette, str(db), "-h", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail(process.stderr.read().decode())
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def get_json(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.load(response)
+
+
+def test_plugin_is_loaded_without_flags(server):
+    plugins = [p["name"] for p in get_json(server + "/-/plugins.json")]
+    assert any("serve" in name or "spam" in name for name in plugins), plugins
+
+
+def test_search_through_the_real_server(server):
+    query = urllib.parse.quote("协同治理")
+    rows = get_json(f"{server}/archive/articles.json?_search={query}&_shape=array")
+    assert [r["title"] for r in rows] == ["城市跨域风险协同治理的模式与路径"]
+
+
+def test_metadata_is_served_without_flags(server):
+    metadata = get_json(server + "/-/metadata.json")
+    assert metadata["title"] == "Spam-page news archive"
+    assert metadata["databases"]["archive"]["tables"]["articles"]["fts_table"] == "articles_fts"

@@ -1,0 +1,176 @@
+"""Extraction: every embedded article whole, and none of the spam."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import page_text
+
+from ingest.extract import detect_site, extract, indent, title_of
+from ingest.normalise import normalise
+
+SITES = {
+    "000": "一分快3",
+    "001": "盈彩平台",
+    "002": "AG彩票",
+    "003": "众赢平台",
+    "004": "网信彩票邀请码",
+}
+SPAM = [
+    "💎",
+    "地图",
+    "中国网客户端",
+    "客户端",
+    "延伸閲讀",
+    "延伸阅读",
+    "服務預約",
+    "服务预约",
+    "同微信",
+    "[责编:天天中]",
+    "责编",
+    "Sitemap",
+    "版權所有",
+    "最新上架",
+]
+PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-\d{7,8}")
+
+
+@pytest.mark.parametrize("name", sorted(SITES))
+def test_site_is_found(name):
+    assert extract(page_text(name)).site == SITES[name]
+
+
+@pytest.mark.parametrize("name", sorted(SITES))
+def test_two_articles_per_page_without_spam(name):
+    found = extract(page_text(name))
+    assert len(found.articles) == 2
+    for article in found.articles:
+        text = article.title + "\n" + article.body
+        assert SITES[name] not in text
+        for word in SPAM:
+            assert word not in text, word
+        assert not PHONE.search(text)
+        assert "www." not in text
+
+
+def test_shared_article_starts_and_ends_where_it_should():
+    for name in SITES:
+        found = extract(page_text(name))
+        shared = [
+            a for a in found.articles if normalise(a.title) == "城市跨域风险协同治理的模式与路径"
+        ]
+        assert len(shared) == 1, name
+        body = normalise(shared[0].body)
+        assert body.startswith("作者:张小明"), name
+        last = body.split("\n")[-1]
+        assert last.startswith("最后,") and "稳定的信任机制" in last, name
+
+
+def test_article_ends_at_its_last_line():
+    ends = {
+        "002": ("完善社会治理体系", "(文图:赵筱尘 巫邓炎)"),
+        "000": ("深入学习领会党的二十大精神", "《光明日报》( 2023年01月10日\xa006版)"),
+    }
+    for name, (title, last) in ends.items():
+        article = next(a for a in extract(page_text(name)).articles if a.title.startswith(title))
+        assert article.paragraphs[-1] == last
+
+
+def test_injected_editor_line_is_dropped_not_kept():
+    article = extract(page_text("002")).articles[1]
+    assert "[责编:天天中]" in article.dropped
+    assert "[责编:天天中]" not in article.body
+
+
+def test_article_stops_before_the_next_one_in_deep_indentation():
+    article = extract(page_text("004")).articles[0]
+    body = normalise(article.body)
+    assert "我以他们为骄傲" in body
+    assert "城市跨域" not in body and "作者:张小明" not in body
+
+
+def test_repeated_image_caption_is_kept_once():
+    body = extract(page_text("004")).articles[0].body
+    assert body.count("開小會研究案文。中新社記者 夏賓 攝") == 1
+
+
+def test_caption_outside_the_indentation_inside_an_article_is_kept():
+    article = extract(page_text("003")).articles[0]
+    assert any(p.startswith("9月23日上午") for p in article.paragraphs)
+    assert article.paragraphs[-1].startswith("立足中國")
+
+
+def test_title_marker_forms():
+    assert title_of("城市跨域风险******") == "城市跨域风险"
+    assert title_of("    • 标题 ****** ") == "标题"
+    assert title_of("******") is None
+    assert title_of("正文里有星号*但不是标题") is None
+
+
+def test_indent_counts_full_width_spaces_double():
+    assert indent("\u3000\u3000正文") == 4
+    assert indent("  正文") == 2
+
+
+def make_page(site: str, phone: str, domain: str, pad: str = "  ") -> str:
+    """A page of the same template family with other names, numbers and layout."""
+    paragraph = "这是一段真实的新闻报道内容,讲述了某地推进乡村振兴的具体做法和成效。" * 3
+    return "\n".join(
+        [
+            f"手机:{phone}(同微信)",
+            f"{site}官网|{site}注册",
+            f"  • 2024-02-02    编辑:{site}",
+            f"    本文导读: {site}💎Ab💎(www.{domain})乡村振兴",
+            "",
+            "乡村振兴的新路径******",
+            "",
+            f"{pad}作者:李四(某大学教授)",
+            f"{pad}{paragraph}",
+            f"{site}平台注册",
+            f"{pad}{paragraph}第二段。",
+            f"{pad}(记者 王五)",
+            "",
+            f"{site}官网",
+            "",
+            "另一篇文章的标题******",
+            f"{pad}{paragraph}另一篇。",
+            f"{pad}{site}下载",
+            f"{pad}{paragraph}另一篇第二段。",
+            "",
+            "相关阅读",
+            f"  • {site}首页推荐",
+            f"联系电话:{phone}",
+            f"{site}地图",
+            "金安区陈仓区巴马瑶族自治县乐山市湖里区阳曲县铁山港区",
+        ]
+    )
+
+
+@pytest.mark.parametrize("pad", ["  ", "\u3000\u3000", "      ", ""])
+def test_unseen_site_and_layout(pad):
+    page = make_page("金沙彩票", "13812345678", "jinsha888.com", pad)
+    found = extract(page)
+    assert found.site == "金沙彩票"
+    assert [a.title for a in found.articles] == ["乡村振兴的新路径", "另一篇文章的标题"]
+    first, second = found.articles
+    assert first.paragraphs[0] == "作者:李四(某大学教授)"
+    assert first.paragraphs[-1] == "(记者 王五)"
+    assert len(first.paragraphs) == 4
+    assert len(second.paragraphs) == 2
+    for article in found.articles:
+        assert "金沙彩票" not in article.body
+        assert "13812345678" not in article.body
+
+
+def test_site_from_header_words_without_sitemap_line():
+    lines = ["大发快三官网|大发快三注册", "大发快三登录2024", "编辑:大发快三"]
+    assert detect_site(lines) == "大发快三"
+
+
+def test_page_without_marker_has_no_articles():
+    assert extract("只是一个垃圾页面\n没有文章\n").articles == []
+
+
+def test_marker_with_no_body_gives_no_article():
+    assert extract("标题******\n\n\n").articles == []

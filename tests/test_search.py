@@ -1,0 +1,66 @@
+"""Search text preparation: spacing CJK characters and building safe MATCH expressions."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from ingest.search import fold_width, fts_query, spaced
+
+
+def test_spaced_isolates_cjk_and_keeps_words():
+    assert spaced("城市2023年GDP增长").split() == ["城", "市", "2023", "年", "GDP", "增", "长"]
+
+
+def test_full_width_is_folded():
+    assert fold_width("ＧＤＰ２０２３") == "GDP2023"
+
+
+def test_query_terms_become_phrases():
+    assert fts_query("风险 治理") == '"风 险" "治 理"'
+    assert fts_query("風險") == '"风 险"'
+    assert fts_query('"unbalanced') == '"unbalanced"'
+    assert fts_query("") == '""'
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        " ",
+        '"unbalanced',
+        "NEAR(风险",
+        "*",
+        "😀风险",
+        "AND",
+        "x" * 10000,
+        "风险 OR",
+        "-风险",
+        "^险",
+        "a:b",
+    ],
+)
+def test_odd_queries_never_raise(query):
+    conn = sqlite3.connect(":memory:")
+    conn.execute("create virtual table t using fts5(body)")
+    conn.execute("insert into t values (?)", [spaced("城市跨域风险协同治理 AND OR")])
+    conn.execute("select * from t where t match ?", [fts_query(query)]).fetchall()
+
+
+def test_substring_matches():
+    conn = sqlite3.connect(":memory:")
+    conn.execute("create virtual table t using fts5(body)")
+    conn.execute("insert into t values (?)", [spaced("城市跨域风险协同治理")])
+    conn.execute("insert into t values (?)", [spaced("市政府发布2023年ＧＤＰ数据")])
+
+    def hits(q):
+        return [r[0] for r in conn.execute("select rowid from t where t match ?", [fts_query(q)])]
+
+    assert hits("风险") == [1]
+    assert hits("险") == [1]
+    assert hits("政府") == [2]
+    assert hits("gdp") == [2]
+    assert hits("２０２３") == [2]
+    assert hits("城市 治理") == [1]
+    assert hits("风治") == []

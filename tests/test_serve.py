@@ -1,0 +1,107 @@
+"""Datasette over a real archive: tables, facets, search, JSON and CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from datasette.app import Datasette
+from datasette.plugins import pm
+
+from ingest import serve
+
+
+@pytest.fixture(scope="module")
+def ds(archive):
+    if not pm.is_registered(serve):
+        pm.register(serve, name="spam_news_archive_test")
+    return Datasette([str(archive)])
+
+
+async def search(ds, query, path="/archive/articles.json"):
+    response = await ds.client.get(path, params={"_search": query, "_shape": "array"})
+    assert response.status_code == 200, response.text
+    return sorted(row["id"] for row in response.json())
+
+
+def containing(conn, *words):
+    rows = conn.execute("select id, title || char(10) || body from articles").fetchall()
+    return sorted(i for i, text in rows if all(w in text for w in words))
+
+
+async def test_pages_render(ds):
+    for path in [
+        "/",
+        "/archive",
+        "/archive/sources",
+        "/archive/articles",
+        "/archive/article_occurrences",
+        "/archive/articles/1",
+        "/archive/search",
+        "/archive/sources?_facet=site",
+        "/-/metadata.json",
+    ]:
+        response = await ds.client.get(path)
+        assert response.status_code == 200, path
+
+
+async def test_site_facet(ds):
+    response = await ds.client.get("/archive/sources.json?_facet=site")
+    facet = response.json()["facet_results"]["site"]["results"]
+    assert sorted(r["value"] for r in facet) == [
+        "AG彩票",
+        "一分快3",
+        "众赢平台",
+        "盈彩平台",
+        "网信彩票邀请码",
+    ]
+
+
+async def test_json_and_csv_export(ds):
+    response = await ds.client.get(
+        "/archive/articles.json?_shape=array&_sort_desc=occurrence_count"
+    )
+    rows = response.json()
+    assert len(rows) == 6
+    assert rows[0]["title"] == "城市跨域风险协同治理的模式与路径"
+    response = await ds.client.get("/archive/article_occurrences.csv?_size=max")
+    table = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(table) == 10
+    assert {"article_id", "source_id", "title_original", "body_original"} <= set(table[0])
+
+
+@pytest.mark.parametrize(
+    "query,words",
+    [
+        ("风险", ["风险"]),
+        ("险", ["险"]),
+        ("协同治理", ["协同治理"]),
+        ("风险 治理", ["风险", "治理"]),
+        ("2023", ["2023"]),
+        ("風險", ["风险"]),
+    ],
+)
+async def test_search_finds_exactly_the_articles_containing(ds, conn, query, words):
+    expected = containing(conn, *words)
+    assert expected
+    assert await search(ds, query) == expected
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "NEAR(风险", "*", "😀风险", "x" * 10000])
+async def test_odd_queries_return_a_page(ds, query):
+    response = await ds.client.get("/archive/articles", params={"_search": query})
+    assert response.status_code == 200
+
+
+async def test_canned_search_query_matches_table_search(ds):
+    response = await ds.client.get(
+        "/archive/search.json", params={"q": "协同治理", "_shape": "array"}
+    )
+    assert response.status_code == 200
+    assert sorted(r["id"] for r in response.json()) == await search(ds, "协同治理")
+
+
+async def test_article_page_links_its_occurrences(ds):
+    response = await ds.client.get("/archive/articles/2")
+    assert "article_occurrences?article_id=2" in response.text
