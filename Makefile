@@ -25,7 +25,7 @@ serve: db
 	$(BIN)/datasette $(DB) -h 127.0.0.1 -p 8001
 
 test: venv
-	$(BIN)/ruff check ingest tests scripts
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 bench: venv
