@@ -23,6 +23,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for(base: str, process: subprocess.Popen) -> None:
+    """Wait until a datasette server answers, or fail with what it printed."""
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+            return
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.1)
+    process.kill()
+    pytest.fail(process.stderr.read().decode())
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, corpus):
     folder = tmp_path_factory.mktemp("e2e")
@@ -38,15 +52,7 @@ def server(tmp_path_factory, corpus):
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail(process.stderr.read().decode())
+    wait_for(base, process)
     yield base
     process.terminate()
     process.wait(timeout=10)

@@ -105,3 +105,15 @@ async def test_canned_search_query_matches_table_search(ds):
 async def test_article_page_links_its_occurrences(ds):
     response = await ds.client.get("/archive/articles/2")
     assert "article_occurrences?article_id=2" in response.text
+
+
+async def test_occurrence_search_finds_the_copies_of_matching_articles(ds, conn):
+    response = await ds.client.get(
+        "/archive/article_occurrences.json", params={"_search": "協同治理", "_shape": "array"}
+    )
+    assert response.status_code == 200
+    found = sorted(row["id"] for row in response.json())
+    articles = set(containing(conn, "协同治理"))
+    rows = conn.execute("select id, article_id from article_occurrences").fetchall()
+    expected = sorted(i for i, article_id in rows if article_id in articles)
+    assert found == expected and len(found) == 5
