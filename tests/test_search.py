@@ -9,8 +9,19 @@ import pytest
 from ingest.search import fold_width, fts_query, spaced
 
 
-def test_spaced_isolates_cjk_and_keeps_words():
-    assert spaced("城市2023年GDP增长").split() == ["城", "市", "2023", "年", "GDP", "增", "长"]
+def test_spaced_makes_every_character_a_token():
+    assert spaced("城市2023年ＧＤＰ").split() == [
+        "城",
+        "市",
+        "2",
+        "0",
+        "2",
+        "3",
+        "年",
+        "G",
+        "D",
+        "P",
+    ]
 
 
 def test_full_width_is_folded():
@@ -20,7 +31,7 @@ def test_full_width_is_folded():
 def test_query_terms_become_phrases():
     assert fts_query("风险 治理") == '"风 险" "治 理"'
     assert fts_query("風險") == '"风 险"'
-    assert fts_query('"unbalanced') == '"unbalanced"'
+    assert fts_query('"un"bal') == '"u n b a l"'
     assert fts_query("") == '""'
 
 
@@ -64,3 +75,4 @@ def test_substring_matches():
     assert hits("２０２３") == [2]
     assert hits("城市 治理") == [1]
     assert hits("风治") == []
+    assert hits("02") == [2]
