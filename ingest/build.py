@@ -6,13 +6,14 @@ is the single writer and commits each page in one transaction.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from ingest import dedup, store
-from ingest.extract import extract
+from ingest import bylines, dedup, store
+from ingest.extract import Extraction, extract
 from ingest.normalise import count_changed, detect_script, normalise
 from ingest.read import Page
 
@@ -29,6 +30,7 @@ class FoundArticle:
     script: str
     chars_changed: int
     signature: dedup.Signature
+    byline: bylines.Byline = field(default_factory=bylines.Byline)
 
 
 @dataclass
@@ -40,6 +42,7 @@ class PageResult:
     site: str | None = None
     script: str | None = None
     articles: list[FoundArticle] = field(default_factory=list)
+    found: Extraction | None = None
 
 
 @dataclass
@@ -73,6 +76,7 @@ def process_page(page: Page) -> PageResult:
         script = detect_script(article.title + "\n" + body_original)
         title = normalise(article.title, script)
         body = normalise(body_original, script)
+        dropped = [normalise(line, script) for line in article.dropped]
         articles.append(
             FoundArticle(
                 article.position,
@@ -83,6 +87,7 @@ def process_page(page: Page) -> PageResult:
                 script,
                 count_changed(body_original, body) + count_changed(article.title, title),
                 dedup.signature(body),
+                bylines.parse(title, body.split("\n"), dropped, found.site),
             )
         )
     if articles:
@@ -90,7 +95,44 @@ def process_page(page: Page) -> PageResult:
         script = detect_script(han)
     else:
         script = detect_script(page.text)
-    return PageResult(page, "ok" if articles else "no_articles", found.site, script, articles)
+    status = "ok" if articles else "no_articles"
+    return PageResult(page, status, found.site, script, articles, found)
+
+
+def json_list(items: list[str]) -> str | None:
+    """A list as a JSON array for a column (Datasette facets it), or NULL when empty."""
+    return json.dumps(items, ensure_ascii=False) if items else None
+
+
+def page_columns(found: Extraction | None) -> dict:
+    """What the page's template lines say, as ``sources`` columns."""
+    if found is None:
+        return {}
+    return {
+        "stated_date": found.stated_date,
+        "phones": json_list(found.phones),
+        "domains": json_list(found.domains),
+        "template": found.template,
+    }
+
+
+def page_contacts(found: Extraction) -> list[tuple[str, str]]:
+    """The page's phone numbers, domains and template shape, as (kind, value) pairs."""
+    contacts = [("phone", p) for p in found.phones] + [("domain", d) for d in found.domains]
+    return contacts + ([("template", found.template)] if found.template else [])
+
+
+def metadata_columns(byline: bylines.Byline) -> dict:
+    """An article's metadata as ``articles`` columns (NULL where the text says nothing)."""
+    return {
+        "authors": json_list(byline.authors),
+        "editors": json_list(byline.editors),
+        "publication": byline.publication,
+        "published": byline.published,
+        "dateline_place": byline.dateline_place,
+        "dateline_date": byline.dateline_date,
+        "column_label": byline.column_label,
+    }
 
 
 def save_page(db: sqlite_utils.Database, result: PageResult, summary: Summary) -> None:
@@ -113,8 +155,11 @@ def save_page(db: sqlite_utils.Database, result: PageResult, summary: Summary) -
                 "url": page.url,
                 "date": page.date,
                 "external_id": page.external_id,
+                **page_columns(result.found),
             },
         )
+        if result.site and result.found:
+            store.add_contacts(db, result.site, source_id, page_contacts(result.found))
         for article in result.articles:
             save_article(db, source_id, article, summary)
     summary.ok += result.status == "ok"
@@ -135,12 +180,15 @@ def save_article(
     chars = len(dedup.compact(article.body))
     match = dedup.find_article(db, sig)
     row = {"title": article.title, "body": article.body, "script": article.script, "chars": chars}
+    metadata = metadata_columns(article.byline)
     if match is None:
         article_id = store.insert_article(
             db,
             {
                 **row,
+                **metadata,
                 "occurrence_count": 0,
+                "injected_copies": 0,
                 "first_source_id": source_id,
                 "last_source_id": source_id,
             },
@@ -155,8 +203,10 @@ def save_article(
         current = db.execute(
             "SELECT script, chars FROM articles WHERE id = ?", [article_id]
         ).fetchone()
-        if canonical_rank(article.script, chars) > canonical_rank(*current):
+        better = canonical_rank(article.script, chars) > canonical_rank(*current)
+        if better:
             store.replace_canonical(db, article_id, row, sig.blob(), sig.shingles, sig.bands())
+        store.merge_metadata(db, article_id, metadata, prefer_new=better)
     store.add_occurrence(
         db,
         {
@@ -172,6 +222,7 @@ def save_article(
             "similarity": round(similarity, 3),
             "coverage": None,
             "partial": None,
+            "injected_bylines": json_list(article.byline.injected),
         },
     )
     canonical_chars = db.execute("SELECT chars FROM articles WHERE id = ?", [article_id]).fetchone()

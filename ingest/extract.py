@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 
 from ingest.normalise import to_simplified
 
@@ -43,6 +44,14 @@ FURNITURE_RE = re.compile(
     r"加载更多|返回顶部|返回首页|扫一扫|二维码|关注我们|联系我们|^\[?责编[:：]|^编辑[:：]",
     re.IGNORECASE,
 )
+# A calendar date as pages and bylines write it: 2024-01-14, 2023/9/5, 2023年01月10日.
+DATE_RE = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?:\s*日)?(?!\d)"
+)
+# The same shape with any digits, for masking template lines (spam pages print 1292-05-29).
+ANY_DATE_RE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*日)?")
+TIME_RE = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)")
+TEMPLATE_SLOTS = 4
 SHORT_LINE = 40
 HAN_RE = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]")
 WORD_RE = re.compile(r"[\w\u3400-\u9fff\U00020000-\U0003134f]+")
@@ -65,10 +74,15 @@ class Article:
 
 @dataclass
 class Extraction:
-    """What one page holds: the spam site's name and the articles it copied."""
+    """What one page holds: the spam site's name, the articles it copied, and what its
+    template lines say: the page's stated date, contacts, and the template's shape."""
 
     site: str | None
     articles: list[Article]
+    stated_date: str | None = None
+    phones: list[str] = field(default_factory=list)
+    domains: list[str] = field(default_factory=list)
+    template: str | None = None
 
 
 def indent(line: str) -> int:
@@ -209,4 +223,85 @@ def extract(text: str) -> Extraction:
         paragraphs, dropped = article_from(lines[start + 1 : end], site)
         if paragraphs:
             articles.append(Article(len(articles), title, paragraphs, start + 1, dropped))
-    return Extraction(site, articles)
+    header = lines[: starts[0][0]] if starts else lines
+    spam = template_lines + [line for article in articles for line in article.dropped]
+    return Extraction(
+        site,
+        articles,
+        stated_date(header),
+        unique(PHONE_RE.findall(fold_digits(" ".join(spam)))),
+        unique(domain_of(m) for m in DOMAIN_RE.findall(" ".join(spam))),
+        template_shape(header, site) or template_shape(template_lines, site),
+    )
+
+
+def iso_date(text: str) -> str | None:
+    """The first valid calendar date in the text as YYYY-MM-DD, else None."""
+    for match in DATE_RE.finditer(text):
+        try:
+            return date(int(match["y"]), int(match["m"]), int(match["d"])).isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def stated_date(header: list[str]) -> str | None:
+    """The date the page's header states (2024-01-14, 發佈時間:2023-09-05), if valid."""
+    for line in header:
+        if found := iso_date(fold_digits(line)):
+            return found
+    return None
+
+
+def fold_digits(text: str) -> str:
+    """Full-width digits and hyphens as ASCII, so contacts are written one way."""
+    return text.translate(FULLWIDTH_DIGITS)
+
+
+FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９－：", "0123456789-:")
+
+
+def domain_of(text: str) -> str:
+    """A domain as written in a link or bare, lowercased, without scheme and ``www.``."""
+    host = re.sub(r"^(?:https?://)?(?:www\.)?", "", text.lower())
+    return host.split("/", 1)[0].strip(".")
+
+
+def unique(items) -> list[str]:
+    """Items in first-seen order, each once."""
+    return list(dict.fromkeys(item for item in items if item))
+
+
+def mask(text: str, site: str | None) -> str:
+    """A template line with what varies between sites replaced by slots.
+
+    Domains, phones, dates, times, the site's name and other numbers become ``{domain}``,
+    ``{phone}``, ``{date}``, ``{time}``, ``{site}``, ``{n}``; whitespace runs become one space.
+    """
+    text = fold_digits(to_simplified(clean(text)))
+    text = DOMAIN_RE.sub("{domain}", text)
+    text = PHONE_RE.sub("{phone}", text)
+    text = ANY_DATE_RE.sub("{date}", text)
+    text = TIME_RE.sub("{time}", text)
+    if site:
+        text = text.replace(to_simplified(site), "{site}")
+    text = re.sub(r"\d+", "{n}", text)
+    return re.sub(r"\s+", " ", text)
+
+
+def template_shape(lines: list[str], site: str | None) -> str | None:
+    """The shape of a page's template: its first short lines with slots (contacts, dates,
+    numbers), masked, joined by `` / ``. Pages built from one template share it whatever
+    their site.
+
+    Lines holding only the site's name are left out, and so are long ones: the keywords
+    around the name (交流群, 注册网, 手机版) and the promotional blurbs change from site to
+    site within one template family.
+    """
+    shapes = [mask(line, site) for line in lines if clean(line)]
+    slotted = [
+        s
+        for s in shapes
+        if len(s) <= SHORT_LINE and re.search(r"\{(?:domain|phone|date|time|n)\}", s)
+    ]
+    return " / ".join(slotted[:TEMPLATE_SLOTS]) or None

@@ -30,6 +30,10 @@ TABLES: dict[str, dict] = {
             "url": str,
             "date": str,
             "external_id": str,
+            "stated_date": str,
+            "phones": str,
+            "domains": str,
+            "template": str,
         },
         "pk": "id",
         "not_null": {"sha256", "status"},
@@ -44,6 +48,14 @@ TABLES: dict[str, dict] = {
             "chars": int,
             "first_source_id": int,
             "last_source_id": int,
+            "authors": str,
+            "editors": str,
+            "publication": str,
+            "published": str,
+            "dateline_place": str,
+            "dateline_date": str,
+            "column_label": str,
+            "injected_copies": int,
         },
         "pk": "id",
         "foreign_keys": [("first_source_id", "sources", "id"), ("last_source_id", "sources", "id")],
@@ -63,6 +75,7 @@ TABLES: dict[str, dict] = {
             "similarity": float,
             "coverage": float,
             "partial": int,
+            "injected_bylines": str,
         },
         "pk": "id",
         "foreign_keys": [("article_id", "articles", "id"), ("source_id", "sources", "id")],
@@ -72,7 +85,37 @@ TABLES: dict[str, dict] = {
         "pk": "article_id",
         "foreign_keys": [("article_id", "articles", "id")],
     },
+    # Phone numbers, domains and template shapes of each spam site (see ingest.extract).
+    "site_contacts": {
+        "columns": {
+            "site": str,
+            "kind": str,
+            "value": str,
+            "pages": int,
+            "first_source_id": int,
+            "last_source_id": int,
+        },
+        "pk": ("site", "kind", "value"),
+        "foreign_keys": [("first_source_id", "sources", "id"), ("last_source_id", "sources", "id")],
+    },
 }
+# Columns SQLite computes from others, for facets: (table, column, definition).
+GENERATED = [
+    (
+        "articles",
+        "occurrence_bucket",
+        """TEXT GENERATED ALWAYS AS (CASE
+            WHEN occurrence_count <= 1 THEN '1' WHEN occurrence_count <= 3 THEN '2-3'
+            WHEN occurrence_count <= 9 THEN '4-9' WHEN occurrence_count <= 99 THEN '10-99'
+            ELSE '100+' END) VIRTUAL""",
+    ),
+    (
+        "articles",
+        "published_year",
+        "INTEGER GENERATED ALWAYS AS (CAST(substr(published, 1, 4) AS INTEGER))",
+    ),
+    ("articles", "published_month", "TEXT GENERATED ALWAYS AS (substr(published, 1, 7))"),
+]
 INDEXES = [
     ("sources", ["sha256"], True),
     ("sources", ["site"], False),
@@ -83,6 +126,12 @@ INDEXES = [
     ("article_occurrences", ["text_hash"], False),
     ("articles", ["occurrence_count"], False),
     ("articles", ["script"], False),
+    ("articles", ["publication"], False),
+    ("articles", ["occurrence_bucket"], False),
+    ("articles", ["published_year"], False),
+    ("articles", ["published_month"], False),
+    ("sources", ["template"], False),
+    ("site_contacts", ["kind", "value"], False),
 ]
 RAW_SQL = [
     """CREATE TABLE IF NOT EXISTS article_bands (
@@ -94,7 +143,17 @@ RAW_SQL = [
     # Spaced copies of title and body (see ingest.search); rowid is articles.id.
     "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, body)",
 ]
-OUR_TABLES = set(TABLES) | {"article_bands", "articles_fts"}
+# Views, recreated when their definition here changes.
+VIEWS = {
+    # Two sites are linked when they share a phone number, a domain or a template shape;
+    # each link is listed from both sides, so filtering on one site shows all its partners.
+    "site_links": """CREATE VIEW site_links AS
+        SELECT a.site, b.site AS linked_site, a.kind, a.value,
+               a.pages AS site_pages, b.pages AS linked_site_pages
+        FROM site_contacts a JOIN site_contacts b
+          ON b.kind = a.kind AND b.value = a.value AND b.site <> a.site""",
+}
+OUR_TABLES = set(TABLES) | {"article_bands", "articles_fts"} | set(VIEWS)
 
 
 class NotAnArchiveError(Exception):
@@ -129,10 +188,32 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                 foreign_keys=spec.get("foreign_keys"),
                 if_not_exists=True,
             )
+            add_missing_columns(db, name, spec["columns"])
+        for table, column, definition in GENERATED:
+            if column not in all_columns(db, table):
+                db.execute(f"ALTER TABLE [{table}] ADD COLUMN [{column}] {definition}")
         for table, columns, unique in INDEXES:
             db[table].create_index(columns, unique=unique, if_not_exists=True)
         for sql in RAW_SQL:
             db.execute(sql)
+        for name, sql in VIEWS.items():
+            row = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [name]).fetchone()
+            if row is None or row[0] != sql:
+                db.execute(f"DROP VIEW IF EXISTS [{name}]")
+                db.execute(sql)
+
+
+def all_columns(db: sqlite_utils.Database, table: str) -> set[str]:
+    """Every column of a table, generated ones included."""
+    return {row[1] for row in db.execute(f"PRAGMA table_xinfo([{table}])")}
+
+
+def add_missing_columns(db: sqlite_utils.Database, table: str, columns: dict) -> None:
+    """Columns added to the schema since an archive was built, added to it (null in old rows)."""
+    existing = all_columns(db, table)
+    for column, kind in columns.items():
+        if column not in existing:
+            db[table].add_column(column, kind)
 
 
 def known_source(db: sqlite_utils.Database, sha256: str) -> bool:
@@ -204,8 +285,38 @@ def add_occurrence(db: sqlite_utils.Database, row: dict) -> None:
     db["article_occurrences"].insert(row)
     db.execute(
         """UPDATE articles SET occurrence_count = occurrence_count + 1,
+               injected_copies = COALESCE(injected_copies, 0) + :injected,
                last_source_id = :source_id,
                first_source_id = MIN(first_source_id, :source_id)
            WHERE id = :article_id""",
-        {"source_id": row["source_id"], "article_id": row["article_id"]},
+        {
+            "source_id": row["source_id"],
+            "article_id": row["article_id"],
+            "injected": row.get("injected_bylines") is not None,
+        },
+    )
+
+
+def merge_metadata(
+    db: sqlite_utils.Database, article_id: int, metadata: dict, prefer_new: bool
+) -> None:
+    """Fill an article's metadata from another copy: its values win if ``prefer_new`` (it
+    became the article's text), else they only fill what is still unknown."""
+    if not metadata:
+        return
+    pick = "COALESCE(:{0}, [{0}])" if prefer_new else "COALESCE([{0}], :{0})"
+    assignments = ", ".join(f"[{column}] = " + pick.format(column) for column in metadata)
+    db.execute(f"UPDATE articles SET {assignments} WHERE id = :id", {**metadata, "id": article_id})
+
+
+def add_contacts(
+    db: sqlite_utils.Database, site: str, source_id: int, contacts: list[tuple[str, str]]
+) -> None:
+    """Count a page's contacts (kind, value) for its site: what links spam sites together."""
+    db.conn.executemany(
+        """INSERT INTO site_contacts (site, kind, value, pages, first_source_id, last_source_id)
+           VALUES (?, ?, ?, 1, ?, ?)
+           ON CONFLICT (site, kind, value) DO UPDATE SET
+               pages = pages + 1, last_source_id = excluded.last_source_id""",
+        [(site, kind, value, source_id, source_id) for kind, value in contacts],
     )
