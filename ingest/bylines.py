@@ -56,7 +56,7 @@ GAMBLING_RE = re.compile(
 )
 HAN = "\u3400-\u9fff"
 NAME_RE = re.compile(f"[{HAN}]{{2,4}}|[{HAN}]{{1,8}}(?:·[{HAN}]{{1,8}})+")
-SENTENCE_RE = re.compile(r"[。!?;,“”\"'…]")
+SENTENCE_RE = re.compile(r"[。!?;,、“”\"'…]")
 # Outlets name themselves with these endings: 新华社, 中新网, 光明日报, 央视新闻客户端.
 OUTLET_RE = re.compile(r"(社|网|报|刊|台|新闻|客户端|杂志|频道|周刊)$")
 LOCAL = {"本报", "本网", "本刊", "本台", "本站"}
@@ -226,6 +226,8 @@ def parse_line(text: str, site: str | None = None) -> Line | None:
             if value or date is None:
                 return None
         elif role in SOURCE_ROLES:
+            if match.end() == match.end("role"):  # 来源于…: a word, not a label
+                return None
             value = value.strip("《》 ")
             if site and site in value or GAMBLING_RE.search(value):
                 line.injected = True

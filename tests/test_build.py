@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 
 from conftest import SHARED_TITLE
+
+from ingest import store
+from ingest.build import build
+from ingest.read import Page
 
 SPAM = [
     "一分快3",
@@ -97,3 +103,97 @@ def test_occurrence_positions(conn):
         "select source_id, group_concat(position) from article_occurrences group by source_id"
     ).fetchall()
     assert all(sorted(r[1].split(",")) == ["0", "1"] for r in rows)
+
+
+def article_by_title(conn, start):
+    (row,) = conn.execute("select * from articles where title like ?", [start + "%"]).fetchall()
+    return row
+
+
+def test_article_metadata_on_the_sample_corpus(conn):
+    row = article_by_title(conn, "深入学习领会")
+    assert (row["publication"], row["published"], json.loads(row["authors"])) == (
+        "光明日报",
+        "2023-01-10",
+        ["欧阳恩良"],
+    )
+    assert (row["published_year"], row["published_month"]) == (2023, "2023-01")
+    assert row["column_label"] == "深入学习宣传贯彻党的二十大精神"
+    assert json.loads(article_by_title(conn, "城市跨域")["authors"]) == ["张小明"]
+    row = article_by_title(conn, "在“数”与“网”")
+    assert (row["dateline_place"], row["dateline_date"], row["publication"]) == (
+        "北京",
+        "9月25日",
+        "中新网",
+    )
+    assert json.loads(row["authors"]) == ["马学玲"]
+
+
+def test_injected_editor_is_flagged_not_taken(conn):
+    row = article_by_title(conn, "完善社会治理体系")
+    assert json.loads(row["authors"]) == ["陈一新"]
+    assert row["editors"] is None and row["injected_copies"] == 1
+    (copy,) = conn.execute(
+        "select injected_bylines from article_occurrences where article_id = ?", [row["id"]]
+    ).fetchall()
+    assert json.loads(copy[0]) == ["[责编:天天中]"]
+    clean = conn.execute("select count(*) from article_occurrences where injected_bylines is null")
+    assert clean.fetchone()[0] == 9
+
+
+def test_metadata_is_null_where_the_text_says_nothing(conn):
+    row = article_by_title(conn, "城市跨域")
+    assert [row[c] for c in ["publication", "published", "dateline_place", "column_label"]] == [
+        None
+    ] * 4
+    assert row["occurrence_bucket"] == "4-9"
+
+
+def test_page_facts_and_site_links(conn):
+    row = conn.execute("select * from sources where path like '001%'").fetchone()
+    assert row["stated_date"] == "2024-01-14"
+    assert json.loads(row["phones"]) == ["15597985695", "0797-60605227"]
+    assert json.loads(row["domains"]) == ["taofunet.com"]
+    contacts = conn.execute("select kind, value from site_contacts where site = '盈彩平台'")
+    assert sorted(tuple(r) for r in contacts) == [
+        ("domain", "taofunet.com"),
+        ("phone", "0797-60605227"),
+        ("phone", "15597985695"),
+        ("template", row["template"]),
+    ]
+    links = conn.execute("select site, linked_site, kind from site_links order by site")
+    assert [tuple(r) for r in links] == [
+        ("盈彩平台", "网信彩票邀请码", "template"),
+        ("网信彩票邀请码", "盈彩平台", "template"),
+    ]
+
+
+def spam_page(site: str, ending: str) -> Page:
+    """A page of the spam template holding one article whose last line is ``ending``."""
+    paragraphs = [
+        "这是一段真实的新闻报道内容,讲述了某地推进乡村振兴的具体做法和成效,群众反响良好。" * 2,
+        "当地还建立了长效机制,持续巩固拓展脱贫攻坚成果,推动产业发展和农民增收再上台阶。" * 2,
+        "专家表示,这些做法为其他地区提供了可复制可推广的经验,值得认真总结和深入研究。" * 2,
+    ]
+    text = "\n".join(
+        [f"{site}官网|{site}注册", f"手机:13800001111 编辑:{site}", "乡村振兴见实效******"]
+        + [f"  {p}" for p in paragraphs + [ending]]
+        + [f"{site}地图"]
+    )
+    data = text.encode()
+    return Page(f"{site}.txt", hashlib.sha256(data).hexdigest(), len(data), "utf-8", text)
+
+
+def test_metadata_of_later_copies_fills_what_the_first_lacked(tmp_path):
+    db = store.open_db(str(tmp_path / "a.db"))
+    pages = [
+        spam_page("金沙彩票", "(完)"),
+        spam_page("澳门葡京", "(记者 王五)"),
+        spam_page("大发快三", "(记者 李六)"),
+    ]
+    summary = build(db, pages)
+    assert (summary.articles_new, summary.occurrences_added) == (1, 3)
+    (row,) = db.execute("select authors, occurrence_count from articles").fetchall()
+    assert json.loads(row[0]) == ["王五"] and row[1] == 3
+    links = db.execute("select distinct value from site_links where kind = 'phone'").fetchall()
+    assert links == [("13800001111",)]

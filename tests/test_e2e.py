@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from ingest.serve import SETTINGS
+
 BIN = Path(sys.executable).parent
 
 
@@ -78,3 +80,9 @@ def test_metadata_is_served_without_flags(server):
     metadata = get_json(server + "/-/metadata.json")
     assert metadata["title"] == "Spam-page news archive"
     assert metadata["databases"]["archive"]["tables"]["articles"]["fts_table"] == "articles_fts"
+
+
+def test_settings_for_big_tables_without_flags(server):
+    settings = get_json(server + "/-/settings.json")
+    assert settings["suggest_facets"] is False
+    assert {key: settings[key] for key in SETTINGS} == SETTINGS

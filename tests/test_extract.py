@@ -7,7 +7,7 @@ import re
 import pytest
 from conftest import page_text
 
-from ingest.extract import detect_site, extract, indent, title_of
+from ingest.extract import detect_site, extract, indent, iso_date, mask, title_of
 from ingest.normalise import normalise
 
 SITES = {
@@ -174,3 +174,56 @@ def test_page_without_marker_has_no_articles():
 
 def test_marker_with_no_body_gives_no_article():
     assert extract("标题******\n\n\n").articles == []
+
+
+PAGE_FACTS = {
+    "000": (None, [], []),
+    "001": ("2024-01-14", ["15597985695", "0797-60605227"], ["taofunet.com"]),
+    "002": ("2024-06-15", [], []),
+    "003": ("2023-09-05", [], []),
+    "004": ("2023-11-11", ["17349314393", "0598-39108167"], ["srhglk168.com"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_FACTS))
+def test_page_date_and_contacts_from_template_lines(name):
+    found = extract(page_text(name))
+    assert (found.stated_date, found.phones, found.domains) == PAGE_FACTS[name]
+
+
+def test_pages_of_one_template_share_its_shape_whatever_their_site():
+    shapes = {name: extract(page_text(name)).template for name in SITES}
+    shared = "手机:{phone}(同微信) / 办公:{phone} / • {date} 编辑:{site}"
+    assert shapes["001"] == shapes["004"] == shared
+    others = [shapes[name] for name in ["000", "002", "003"]]
+    assert all(others) and len(set(others)) == 3 and shapes["001"] not in others
+
+
+def test_template_shape_of_unseen_sites():
+    one = extract(make_page("金沙彩票", "13812345678", "jinsha888.com"))
+    two = extract(make_page("澳门葡京", "0755-88886666", "pujing.vip", pad="\u3000\u3000"))
+    assert one.template == two.template and "{phone}" in one.template
+    assert "金沙" not in one.template and "葡京" not in two.template
+    assert one.stated_date == "2024-02-02"
+    assert (one.phones, one.domains) == (["13812345678"], ["jinsha888.com"])
+    assert (two.phones, two.domains) == (["0755-88886666"], ["pujing.vip"])
+    other = make_page("金沙彩票", "13812345678", "jinsha888.com").replace(
+        "  • 2024-02-02    编辑:", "發佈時間:2024-02-02 瀏覽次數:12 "
+    )
+    assert extract(other).template != one.template
+
+
+def test_mask():
+    assert mask("  • 2024-01-14    編輯:盈彩平台", "盈彩平台") == "• {date} 编辑:{site}"
+    assert mask("一分快3登录1292-05-29", "一分快3") == "{site}登录{date}"
+    assert mask("客服:400-123-4567 网址 WWW.Abc888.com 第１２期", None) == (
+        "客服:{phone} 网址 {domain} 第{n}期"
+    )
+
+
+def test_iso_date():
+    assert iso_date("2023年01月10日") == "2023-01-10"
+    assert iso_date("发布时间:2023/9/5 10:00") == "2023-09-05"
+    assert iso_date("1292-05-29") is None
+    assert iso_date("2023-02-30") is None
+    assert iso_date("电话 20230110") is None

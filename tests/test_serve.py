@@ -117,3 +117,61 @@ async def test_occurrence_search_finds_the_copies_of_matching_articles(ds, conn)
     rows = conn.execute("select id, article_id from article_occurrences").fetchall()
     expected = sorted(i for i, article_id in rows if article_id in articles)
     assert found == expected and len(found) == 5
+
+
+async def query(ds, name, **params):
+    response = await ds.client.get(f"/archive/{name}.json", params={**params, "_shape": "array"})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_canned_queries(ds, conn):
+    rows = await query(ds, "most_reprinted")
+    assert rows[0]["title"] == "城市跨域风险协同治理的模式与路径"
+    assert [r["occurrence_count"] for r in rows] == sorted(
+        (r["occurrence_count"] for r in rows), reverse=True
+    )
+    copies = await query(ds, "article_copies", article_id=2)
+    expected = conn.execute(
+        "select body_original from article_occurrences where article_id = 2 order by source_id"
+    ).fetchall()
+    assert [r["body_original"] for r in copies] == [r[0] for r in expected]
+    sites = conn.execute("select site from sources").fetchall()
+    assert {r["site"] for r in copies} == {r[0] for r in sites} and len(sites) == 5
+    shared = await query(ds, "shared_contacts")
+    assert [(r["kind"], r["sites"]) for r in shared] == [("template", 2)]
+    assert set(shared[0]["site_names"].split(" · ")) == {"盈彩平台", "网信彩票邀请码"}
+    months = await query(ds, "articles_by_publication_month")
+    row = {"publication": "光明日报", "published_month": "2023-01", "articles": 1, "copies": 1}
+    assert row in months
+    assert sum(r["articles"] for r in months) == 6
+
+
+async def test_article_page_lists_its_copies_and_their_pages(ds, conn):
+    article_id = conn.execute("select id from articles where title like '完善社会%'").fetchone()[0]
+    response = await ds.client.get(f"/archive/articles/{article_id}")
+    assert response.status_code == 200
+    html = response.text
+    assert "<dd>陈一新</dd>" in html and "[责编:天天中]" in html
+    for occurrence_id, source_id in conn.execute(
+        "select id, source_id from article_occurrences where article_id = ?", [article_id]
+    ):
+        assert f'href="/archive/article_occurrences/{occurrence_id}"' in html
+        assert f'href="/archive/sources/{source_id}"' in html
+    assert f"article_occurrences?article_id={article_id}" in html
+
+
+async def test_other_row_pages_keep_datasettes_layout(ds):
+    response = await ds.client.get("/archive/sources/1")
+    assert response.status_code == 200
+    assert "Copies on spam pages" not in response.text and "sha256" in response.text
+
+
+async def test_settings_for_big_tables(ds, archive):
+    settings = (await ds.client.get("/-/settings.json")).json()
+    assert settings["suggest_facets"] is False
+    response = await ds.client.get("/archive/articles.json")
+    assert response.json()["suggested_facets"] == []
+    chosen = Datasette([str(archive)], settings={"truncate_cells_html": 1000})
+    settings = (await chosen.client.get("/-/settings.json")).json()
+    assert settings["truncate_cells_html"] == 1000

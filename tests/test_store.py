@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from ingest.store import NotAnArchiveError, ensure_schema, open_db
+from ingest.store import NotAnArchiveError, all_columns, ensure_schema, open_db
 
 
 def schema(path):
@@ -44,3 +44,34 @@ def test_foreign_keys_are_declared(tmp_path):
     ensure_schema(db)
     fks = {(fk.column, fk.other_table) for fk in db["article_occurrences"].foreign_keys}
     assert fks == {("article_id", "articles"), ("source_id", "sources")}
+
+
+def test_an_older_archive_gets_the_new_columns_and_views(tmp_path):
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """create table sources (id integer primary key, path text, sha256 text not null,
+               status text not null);
+           insert into sources (path, sha256, status) values ('a.txt', 'x', 'ok');
+           create table articles (id integer primary key, title text, body text,
+               occurrence_count integer);
+           insert into articles (title, body, occurrence_count) values ('标题', '正文', 12);
+           create view site_links as select 1 as stale;"""
+    )
+    conn.commit()
+    conn.close()
+    db = open_db(str(path))
+    ensure_schema(db)
+    assert {"stated_date", "phones", "domains", "template"} <= all_columns(db, "sources")
+    assert {"authors", "publication", "published_month"} <= all_columns(db, "articles")
+    row = db.execute("select occurrence_bucket, published_year, authors from articles").fetchone()
+    assert row == ("10-99", None, None)
+    db.execute("update articles set published = '2023-01-10'")
+    assert db.execute("select published_year, published_month from articles").fetchone() == (
+        2023,
+        "2023-01",
+    )
+    assert "linked_site" in all_columns(db, "site_links")
+    before = schema(path)
+    ensure_schema(db)
+    assert schema(path) == before
