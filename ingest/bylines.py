@@ -25,9 +25,9 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ingest.extract import DATE_RE, iso_date
+from ingest.extract import DATE_RE, TIME_RE, iso_date
 
-# The ~300 most common Chinese surnames (they cover well over 95% of people), and the
+# The ~400 most common Chinese surnames (they cover well over 95% of people), and the
 # compound ones. A name in a byline must start with one; this is what tells 陈一新 from
 # 天天中 (a lottery brand) or 记者手记.
 SURNAMES = frozenset(
@@ -40,7 +40,7 @@ SURNAMES = frozenset(
     "苑迟邝封谈匡鞠惠荆乐冀郁胥南班储栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强"
     "帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍"
     "辜羊乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶"
-    "斯元束檀衣信展阴昝智幸奉植衡富尧闭由庹宦粱钮琚虎郗桓晃霍邴禄蓬旷楮"
+    "斯元束檀衣信展阴昝智幸奉植衡富尧闭由庹宦钮虎郗桓邴禄蓬旷"
 )
 COMPOUND_SURNAMES = frozenset(
     "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 令狐 宇文 长孙 夏侯 端木 西门 南宫 独孤"
@@ -55,7 +55,7 @@ GAMBLING_RE = re.compile(
     re.IGNORECASE,
 )
 HAN = "\u3400-\u9fff"
-NAME_RE = re.compile(f"[{HAN}]{{2,4}}|[{HAN}]{{1,8}}(?:·[{HAN}]{{1,8}})+")
+NAME_RE = re.compile(f"[{HAN}]{{2,4}}|[{HAN}]{{1,8}}(?:[·・][{HAN}]{{1,8}})+")
 SENTENCE_RE = re.compile(r"[。!?;,、“”\"'…]")
 # Outlets name themselves with these endings: 新华社, 中新网, 光明日报, 央视新闻客户端.
 OUTLET_RE = re.compile(r"(社|网|报|刊|台|新闻|客户端|杂志|频道|周刊)$")
@@ -74,14 +74,15 @@ PERSON_ROLES = {
     "责编": "editors",
     "编辑": "editors",
 }
+# Other staff of a byline (编辑:张三 审核:李四): their names are checked, not kept.
+STAFF_ROLES = {"审核", "审校", "校对", "责任校对", "监制", "统筹", "主编", "策划", "美编", "翻译"}
 SOURCE_ROLES = {"来源", "稿源", "出处", "转自"}
 DATE_ROLES = {"发布时间", "发布日期", "日期", "时间", "发表时间"}
+ROLE_WORDS = sorted({*PERSON_ROLES, *STAFF_ROLES, *SOURCE_ROLES, *DATE_ROLES} - {"文"}, key=len)
+# A role word and its separator; 文 only as 文/… or 文:… at the start of the line.
 ROLE_RE = re.compile(
-    "(?P<role>"
-    + "|".join(sorted({*PERSON_ROLES, *SOURCE_ROLES, *DATE_ROLES} - {"文"}, key=len, reverse=True))
-    + r"|^文(?=\s*[:/|]))\s*(?P<sep>[:/|])?\s*"
+    "(?P<role>" + "|".join(reversed(ROLE_WORDS)) + r"|^文(?=\s*[:/|]))\s*(?P<sep>[:/|])?\s*"
 )
-TIME_RE = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)")
 PHOTO_RE = re.compile(r"(摄|摄影|供图|图)$")
 TIME_WORDS = "今年|去年|明年|前年|近日|日前|此前|今天|昨天|截至|截止|自|从|在|于"
 # 新华社北京9月25日电, 中新网北京9月25日电, 本报北京9月25日讯: outlet, place, date.
@@ -92,8 +93,8 @@ DATELINE_RE = re.compile(
 )
 # 《光明日报》( 2023年01月10日 06版)
 PRINT_RE = re.compile(
-    r"^(?:(?:来源|原载|转自|摘自|刊于|原文刊载于)\s*:?\s*)?《(?P<outlet>[^《》]{2,24})》\s*\(?\s*(?P<date>\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
-    r"\s*(?:第?\s*\d{1,3}\s*版)?\s*\)?"
+    r"^(?:(?:来源|原载|转自|摘自|刊于|原文刊载于)\s*:?\s*)?《(?P<outlet>[^《》]{2,24})》\s*\(?"
+    r"\s*(?P<date>\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:第?\s*\d{1,3}\s*版)?\s*\)?"
 )
 COLUMN_RE = re.compile(r"^【(?P<label>[^【】]{2,30})】")
 TRAILING_PAREN_RE = re.compile(r"\((?P<inner>[^()]{1,40})\)$")
@@ -141,7 +142,7 @@ def is_person(name: str) -> bool:
     """
     if not NAME_RE.fullmatch(name):
         return False
-    return "·" in name or name[:2] in COMPOUND_SURNAMES or name[0] in SURNAMES
+    return "·" in name or "・" in name or name[:2] in COMPOUND_SURNAMES or name[0] in SURNAMES
 
 
 def person_names(text: str) -> list[str] | None:
@@ -175,12 +176,16 @@ def is_outlet(text: str) -> bool:
 
 
 def looks_injected(value: str, site: str | None) -> bool:
-    """A byline value the spam template wrote: its site, gambling words, or no name at all."""
-    if not value or SENTENCE_RE.search(value) or len(value) > 24:
+    """A byline value the spam template wrote: one word that is its site's name, holds
+    gambling words, mixes Han with Latin letters or digits (大发888, AG真人), or is no
+    person's name (天天中). Several words, a sentence or a Latin name are not judged."""
+    if not value or re.search(r"[\s:]", value) or SENTENCE_RE.search(value) or len(value) > 24:
         return False
     if (site and site in value) or GAMBLING_RE.search(value):
         return True
-    if re.search(r"[A-Za-z0-9]", value) and re.search(f"[{HAN}]", value):
+    if not re.search(f"[{HAN}]", value):
+        return False
+    if re.search(r"[A-Za-z0-9]", value):
         return True
     return person_names(value) is None and not OUTLET_RE.search(value)
 
@@ -243,7 +248,8 @@ def parse_line(text: str, site: str | None = None) -> Line | None:
                 return None
             names = person_names(value)
             if names is not None:
-                getattr(line, PERSON_ROLES.get(role, "authors")).extend(names)
+                if role in PERSON_ROLES:
+                    getattr(line, PERSON_ROLES[role]).extend(names)
             elif value in LOCAL or (OUTLET_RE.search(value) and is_outlet(value)):
                 line.reporter_outlet = None if value in LOCAL else value
             elif match.group("sep") and looks_injected(value, site):

@@ -14,6 +14,11 @@ family rather than from any one site's wording:
 
 An article ends at the first footer line, or where two template lines follow each other,
 or after its last indented paragraph.
+
+The template lines also say something about the page and the operation behind it: the
+date the header states, the phone numbers and domains it advertises, and the template's
+shape (its slot lines with contacts, dates, numbers and the site's name masked), which
+pages built from one template share whatever site they are for.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ DATE_RE = re.compile(
 ANY_DATE_RE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*日)?")
 TIME_RE = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)")
 TEMPLATE_SLOTS = 4
+HEADER_LINES = 30  # the header of a page without articles, for its date and template
 SHORT_LINE = 40
 HAN_RE = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]")
 WORD_RE = re.compile(r"[\w\u3400-\u9fff\U00020000-\U0003134f]+")
@@ -223,7 +229,7 @@ def extract(text: str) -> Extraction:
         paragraphs, dropped = article_from(lines[start + 1 : end], site)
         if paragraphs:
             articles.append(Article(len(articles), title, paragraphs, start + 1, dropped))
-    header = lines[: starts[0][0]] if starts else lines
+    header = lines[: starts[0][0]] if starts else lines[:HEADER_LINES]
     spam = template_lines + [line for article in articles for line in article.dropped]
     return Extraction(
         site,

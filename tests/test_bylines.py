@@ -206,3 +206,16 @@ def test_any_text_parses_and_names_come_from_it(title, paragraphs, dropped):
     text = fold("".join([title, *paragraphs, *dropped]))
     for name in byline.authors + byline.editors:
         assert name and all(ch in text for ch in name)
+
+
+@pytest.mark.parametrize(
+    "line,editors",
+    [
+        ("编辑:张三 审核:李四", ["张三"]),
+        ("责任编辑：王五　校对：赵六", ["王五"]),
+        ("编辑:John Smith", []),
+    ],
+)
+def test_other_staff_and_latin_names_are_not_flagged(line, editors):
+    byline = parse("标题", [BODY] * 5 + [line], site="AG彩票")
+    assert (byline.editors, byline.injected) == (editors, [])
