@@ -53,8 +53,6 @@ def browser(tmp_path_factory):
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    # Selenium Manager must never try to fetch a browser or a driver.
-    os.environ["SE_OFFLINE"] = "true"
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in [
@@ -70,11 +68,14 @@ def browser(tmp_path_factory):
         f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
     ]:
         options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    yield driver
-    driver.quit()
+    with pytest.MonkeyPatch.context() as env:
+        # Selenium Manager must never try to fetch a browser or a driver.
+        env.setenv("SE_OFFLINE", "true")
+        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        driver.set_page_load_timeout(30)
+        yield driver
+        driver.quit()
 
 
 def shot(driver, name: str, show: str | None = None) -> None:
