@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from ingest import bylines, dedup, store
+from ingest import bylines, dedup, store, variants
 from ingest.extract import Extraction, extract
-from ingest.normalise import count_changed, detect_script, normalise
+from ingest.normalise import Fold, count_changed, detect_script, normalise
 from ingest.read import Page
 
 
@@ -65,8 +65,8 @@ class Summary:
         )
 
 
-def process_page(page: Page) -> PageResult:
-    """Find and normalise the articles of one page."""
+def process_page(page: Page, fold: Fold | None = None) -> PageResult:
+    """Find and normalise the articles of one page (``fold``: the archive's, if any)."""
     if page.error is not None or page.text is None:
         return PageResult(page, "error")
     found = extract(page.text)
@@ -74,9 +74,9 @@ def process_page(page: Page) -> PageResult:
     for article in found.articles:
         body_original = article.body
         script = detect_script(article.title + "\n" + body_original)
-        title = normalise(article.title, script)
-        body = normalise(body_original, script)
-        dropped = [normalise(line, script) for line in article.dropped]
+        title = normalise(article.title, script, fold)
+        body = normalise(body_original, script, fold)
+        dropped = [normalise(line, script, fold) for line in article.dropped]
         articles.append(
             FoundArticle(
                 article.position,
@@ -236,12 +236,15 @@ def build(
     """Ingest pages not yet in the archive; pages already there are skipped."""
     store.ensure_schema(db)
     summary = Summary()
+    fold = variants.archive_fold(db)
     for page in pages:
         summary.pages_read += 1
         if store.known_source(db, page.sha256):
             summary.pages_skipped += 1
         else:
-            save_page(db, process_page(page), summary)
+            save_page(db, process_page(page, fold), summary)
         if on_page:
             on_page(page)
+    if summary.occurrences_added:
+        variants.refresh(db)
     return summary

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
+from contextlib import closing
 from pathlib import Path
+from urllib.parse import quote
 
 import click
 
 from ingest import build as pipeline
-from ingest import store
+from ingest import store, variants
 from ingest.normalise import normalise as normalise_text
 from ingest.read import DEFAULT_MAX_BYTES, iter_pages
 
@@ -52,6 +55,19 @@ def build(db_path: str, corpus: tuple[Path, ...], rebuild: bool, max_bytes: int)
 
 
 @cli.command()
-def normalise() -> None:
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Also apply the substitutions learnt in this archive.",
+)
+def normalise(db_path: str | None) -> None:
     """Normalise text on stdin to standard Simplified Chinese, on stdout."""
-    click.echo(normalise_text(sys.stdin.read()), nl=False)
+    fold = None
+    if db_path:
+        with closing(sqlite3.connect(f"file:{quote(db_path)}?mode=ro", uri=True)) as conn:
+            try:
+                fold = variants.archive_fold(conn)
+            except sqlite3.DatabaseError as e:
+                raise click.ClickException(f"{db_path}: {e}") from e
+    click.echo(normalise_text(sys.stdin.read(), fold=fold), nl=False)

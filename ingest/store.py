@@ -80,6 +80,20 @@ TABLES: dict[str, dict] = {
         "pk": "id",
         "foreign_keys": [("article_id", "articles", "id"), ("source_id", "sources", "id")],
     },
+    "variant_substitutions": {
+        "columns": {
+            "char": str,
+            "replacement": str,
+            "pairs": int,
+            "articles": int,
+            "aligned": int,
+            "agreeing": int,
+            "share": float,
+            "example": str,
+        },
+        "pk": "char",
+        "not_null": {"replacement"},
+    },
     "article_signatures": {
         "columns": {"article_id": int, "shingles": int, "minhash": bytes},
         "pk": "article_id",
