@@ -2,13 +2,14 @@
 # make serve  build, then serve the archive with Datasette on http://127.0.0.1:8001/
 # make test   lint and run the whole test suite
 # make bench  measure ingest and Datasette speed on a large synthetic corpus (not part of make test)
+# make variants  regenerate ingest/data/ (variant fold table, standard set) from Unihan and friends
 PYTHON ?= python3
 VENV ?= .venv
 CORPUS ?= corpus
 DB ?= archive.db
 BIN = $(VENV)/bin
 
-.PHONY: venv db serve test bench clean
+.PHONY: venv db serve test bench clean variants opencc-tests
 
 venv: $(VENV)/.installed
 
@@ -24,9 +25,16 @@ db: venv
 serve: db
 	$(BIN)/datasette $(DB) -h 127.0.0.1 -p 8001
 
-test: venv
+test: venv opencc-tests
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# OpenCC's own test cases, from its source distribution, for tests/test_normalise.py.
+opencc-tests: venv
+	$(BIN)/python scripts/fetch_opencc_tests.py
+
+variants: venv
+	$(BIN)/python scripts/make_variants.py
 
 bench: venv
 	$(BIN)/python -m bench

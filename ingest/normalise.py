@@ -22,8 +22,8 @@ import numpy as np
 import opencc
 
 DATA = Path(__file__).resolve().parent / "data"
-# Share of Han characters that t2s changes, or that are variants in the fold table, above
-# which text counts as Traditional.
+# Share of Han characters outside the standard Simplified set above which text counts as
+# Traditional.
 TRADITIONAL_RATIO = 0.02
 HAN_RANGES = ((0x3400, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
 # The 通用规范汉字表's first level: its 3,500 common characters.
@@ -55,6 +55,14 @@ def _han() -> np.ndarray:
     for first, last in HAN_RANGES:
         han[first : last + 1] = True
     return han
+
+
+@lru_cache(maxsize=1)
+def _nonstandard_han() -> np.ndarray:
+    """Whether each code point is a Han character outside the standard set."""
+    outside = _han().copy()
+    outside[[ord(c) for c in standard_chars()]] = False
+    return outside
 
 
 def is_han(char: str) -> bool:
@@ -148,19 +156,19 @@ def count_changed(before: str, after: str) -> int:
     return gap + sum(a != b for a, b in zip(before, after, strict=False))
 
 
-def _script(text: str, converted: str) -> str:
-    """Traditional if ``t2s`` changes, or the fold table lists, a fair share of the Han text."""
-    han = int(np.count_nonzero(_han()[code_points(text)]))
+def detect_script(text: str) -> str:
+    """``traditional`` if a fair share of the Han text is outside the standard Simplified set.
+
+    Traditional characters (風, 險) and the variants of the fold table (躰, 縂) are all
+    outside it; standard characters that ``t2s`` would still change (乾, 麽, 著) count for
+    nothing, so Simplified text that uses them is left alone.
+    """
+    codes = code_points(text)
+    han = int(np.count_nonzero(_han()[codes]))
     if not han:
         return "simplified"
-    variants = int(np.count_nonzero(base_fold().keys[code_points(converted)]))
-    signals = count_changed(text, converted) + variants
-    return "traditional" if signals / han > TRADITIONAL_RATIO else "simplified"
-
-
-def detect_script(text: str) -> str:
-    """``traditional`` or ``simplified``: which script the text came in."""
-    return _script(text, to_simplified(text))
+    outside = int(np.count_nonzero(_nonstandard_han()[codes]))
+    return "traditional" if outside / han > TRADITIONAL_RATIO else "simplified"
 
 
 def zhu_to_zhe(text: str) -> str:
@@ -176,9 +184,6 @@ def normalise(text: str, script: str | None = None, fold: Fold | None = None) ->
     ``script`` skips detection when the caller knows it; ``fold`` adds the substitutions
     learnt in an archive (``ingest.variants.archive_fold``) to the variant table.
     """
-    if script == "simplified":
+    if (script or detect_script(text)) == "simplified":
         return text
-    converted = to_simplified(text)
-    if script is None and _script(text, converted) == "simplified":
-        return text
-    return zhu_to_zhe((fold or base_fold()).apply(converted))
+    return zhu_to_zhe((fold or base_fold()).apply(to_simplified(text)))

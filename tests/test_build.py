@@ -65,6 +65,30 @@ def test_shared_article_once_with_five_occurrences(conn):
     assert sorted(r[0] for r in sources) == [1, 2, 3, 4, 5]
 
 
+def test_titles_are_standard_simplified(conn):
+    titles = [r[0] for r in conn.execute("select title from articles order by id")]
+    assert titles == [
+        "深入学习领会党的二十大精神 用新的伟大奋斗创造新的伟业",
+        "城市跨域风险协同治理的模式与路径",
+        "找到组织 信任组织 依靠组织",
+        "完善社会治理体系(认真学习宣传贯彻党的二十大精神)",
+        "在“数”与“网”中架飞桥 中国新闻网干部职工热议习近平贺信",
+        "揭秘:是谁在联合国气候大会上为中国谈判?",
+    ]
+
+
+def test_script_and_changes_per_occurrence(conn):
+    rows = conn.execute(
+        """select s.script, o.script, o.chars_changed from article_occurrences o
+           join sources s on s.id = o.source_id"""
+    ).fetchall()
+    assert {(page, copy) for page, copy, _ in rows} == {
+        ("simplified", "simplified"),
+        ("traditional", "traditional"),
+    }
+    assert all((changed == 0) == (script == "simplified") for _, script, changed in rows)
+
+
 def test_occurrence_counts_match_rows(conn):
     rows = conn.execute("""select a.id, a.occurrence_count, count(o.id) from articles a
                            join article_occurrences o on o.article_id = a.id group by a.id""")

@@ -8,13 +8,21 @@ import subprocess
 import sys
 
 from click.testing import CliRunner
+from conftest import SHARED_TITLE
 
 from ingest.build import build
 from ingest.cli import cli
 from ingest.read import iter_pages
 from ingest.store import open_db
 
-TABLES = ["sources", "articles", "article_occurrences", "article_bands", "article_signatures"]
+TABLES = [
+    "sources",
+    "articles",
+    "article_occurrences",
+    "article_bands",
+    "article_signatures",
+    "variant_substitutions",
+]
 
 
 def dump(path):
@@ -82,6 +90,42 @@ def test_normalise_reads_stdin():
     result = CliRunner().invoke(cli, ["normalise"], input="城市跨域風險協同治理的模式與路逕\n")
     assert result.exit_code == 0
     assert result.output == "城市跨域风险协同治理的模式与路径\n"
+
+
+def test_normalise_with_db_applies_what_the_archive_learnt(archive):
+    text = "揭秘:是誰在聯郃國氣候大會上爲中國談判?"
+    plain = CliRunner().invoke(cli, ["normalise"], input=text)
+    learnt = CliRunner().invoke(cli, ["normalise", "--db", str(archive)], input=text)
+    assert plain.output == "揭秘:是谁在联郃国气候大会上为中国谈判?"
+    assert learnt.output == "揭秘:是谁在联合国气候大会上为中国谈判?"
+    simplified = CliRunner().invoke(cli, ["normalise", "--db", str(archive)], input="联郃国")
+    assert simplified.output == "联郃国"
+
+
+def test_normalise_with_db_of_shared_copies(archive):
+    conn = sqlite3.connect(archive)
+    rows = conn.execute(
+        """select o.script, o.body_original from article_occurrences o
+           join articles a on a.id = o.article_id where a.title = ?""",
+        [SHARED_TITLE],
+    ).fetchall()
+    conn.close()
+    (simplified,) = {"".join(body.split()) for script, body in rows if script == "simplified"}
+    copies = [body for script, body in rows if script == "traditional"]
+    assert len(copies) == 3
+    for body in copies:
+        result = CliRunner().invoke(cli, ["normalise", "--db", str(archive)], input=body)
+        assert "".join(result.output.split()) == simplified
+
+
+def test_normalise_with_a_bad_db_is_one_line_error(tmp_path):
+    missing = CliRunner().invoke(cli, ["normalise", "--db", str(tmp_path / "no.db")], input="x")
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    result = CliRunner().invoke(cli, ["normalise", "--db", str(junk)], input="x")
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0 and "junk.db" in result.output
 
 
 def test_python_dash_m_runs_the_cli():
