@@ -119,7 +119,7 @@ class Fold:
         return _text(self.map[codes])
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=4)
 def _fold(items: tuple[tuple[str, str], ...]) -> Fold:
     return Fold(dict(items))
 

@@ -17,17 +17,19 @@ import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import sqlite_utils
 
 from ingest import dedup, store
 from ingest.normalise import (
+    HAN_RANGES,
+    UNICODE_SIZE,
     Fold,
     code_points,
     common_chars,
     count_changed,
-    is_han,
     make_fold,
     normalise,
     standard_chars,
@@ -69,11 +71,10 @@ class Tally:
     examples: dict = field(default_factory=dict)
 
     def add(self, trad: str, simp: str, pair: tuple[int, int], article: int) -> None:
-        """Count one aligned paragraph pair, position by position."""
-        common, standard = common_chars(), standard_chars()
-        for i, (a, b) in enumerate(zip(trad, simp, strict=True)):
-            if a in common or not is_han(a):
-                continue
+        """Count one aligned paragraph pair at the positions of its rare characters."""
+        standard = standard_chars()
+        for i in np.flatnonzero(_rare()[code_points(trad)]).tolist():
+            a, b = trad[i], simp[i]
             self.aligned[a] += 1
             if a != b and b in standard:
                 self.agreeing[a, b] += 1
@@ -100,6 +101,16 @@ class Tally:
             )
             for a, (n, b) in sorted(best.items())
         ]
+
+
+@lru_cache(maxsize=1)
+def _rare() -> np.ndarray:
+    """Whether each code point is a Han character outside the 3,500 common ones."""
+    rare = np.zeros(UNICODE_SIZE, dtype=bool)
+    for first, last in HAN_RANGES:
+        rare[first : last + 1] = True
+    rare[[ord(c) for c in common_chars()]] = False
+    return rare
 
 
 def compact(text: str) -> str:
