@@ -1,6 +1,6 @@
 """How fast the normaliser runs on one core, on the articles of the sample corpus.
 
-    .venv/bin/python bench/normalise.py [--chars N]
+    python -m bench.normalise [--chars N]
 
 Every article of corpus/ (three Traditional copies with rare variants, Simplified ones) is
 normalised again and again until N characters of each script have gone through

@@ -49,7 +49,7 @@ def _text(codes: np.ndarray) -> str:
 
 
 @lru_cache(maxsize=1)
-def _han() -> np.ndarray:
+def han_mask() -> np.ndarray:
     """Whether each code point is a Han character."""
     han = np.zeros(UNICODE_SIZE, dtype=bool)
     for first, last in HAN_RANGES:
@@ -58,15 +58,11 @@ def _han() -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
-def _nonstandard_han() -> np.ndarray:
+def _nonstandardhan_mask() -> np.ndarray:
     """Whether each code point is a Han character outside the standard set."""
-    outside = _han().copy()
+    outside = han_mask().copy()
     outside[[ord(c) for c in standard_chars()]] = False
     return outside
-
-
-def is_han(char: str) -> bool:
-    return any(first <= ord(char) <= last for first, last in HAN_RANGES)
 
 
 def _rows(name: str) -> list[list[str]]:
@@ -164,10 +160,10 @@ def detect_script(text: str) -> str:
     nothing, so Simplified text that uses them is left alone.
     """
     codes = code_points(text)
-    han = int(np.count_nonzero(_han()[codes]))
+    han = int(np.count_nonzero(han_mask()[codes]))
     if not han:
         return "simplified"
-    outside = int(np.count_nonzero(_nonstandard_han()[codes]))
+    outside = int(np.count_nonzero(_nonstandardhan_mask()[codes]))
     return "traditional" if outside / han > TRADITIONAL_RATIO else "simplified"
 
 

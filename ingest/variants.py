@@ -24,12 +24,11 @@ import sqlite_utils
 
 from ingest import dedup, store
 from ingest.normalise import (
-    HAN_RANGES,
-    UNICODE_SIZE,
     Fold,
     code_points,
     common_chars,
     count_changed,
+    han_mask,
     make_fold,
     normalise,
     standard_chars,
@@ -106,9 +105,7 @@ class Tally:
 @lru_cache(maxsize=1)
 def _rare() -> np.ndarray:
     """Whether each code point is a Han character outside the 3,500 common ones."""
-    rare = np.zeros(UNICODE_SIZE, dtype=bool)
-    for first, last in HAN_RANGES:
-        rare[first : last + 1] = True
+    rare = han_mask().copy()
     rare[[ord(c) for c in common_chars()]] = False
     return rare
 

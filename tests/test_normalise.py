@@ -19,7 +19,7 @@ from ingest.normalise import (
     common_chars,
     count_changed,
     detect_script,
-    is_han,
+    han_mask,
     make_fold,
     normalise,
     standard_chars,
@@ -138,7 +138,12 @@ def test_text_of_standard_characters_is_never_changed(text):
 @given(st.text(alphabet=st.sampled_from(sorted(variant_table())), min_size=1))
 def test_variants_alone_fold_to_standard_characters(text):
     out = normalise(text)
-    assert all(c in standard_chars() for c in out if is_han(c))
+    assert all(c in standard_chars() for c in out if han_mask()[ord(c)])
+
+
+def standard_only(text: str) -> bool:
+    """Whether every Han character of the text is in the standard set."""
+    return all(c in standard_chars() for c in text if han_mask()[ord(c)])
 
 
 def opencc_cases() -> list[dict]:
@@ -168,18 +173,16 @@ def test_opencc_t2s_cases_with_script_detection():
         if ours not in (expected, zhu_to_zhe(expected)):
             # Short inputs made only of standard characters (步步高陞, 相剋) are Simplified
             # text to the detector, and Simplified text is left as it is.
-            assert all(c in standard_chars() for c in case["input"] if is_han(c)), case["id"]
+            assert standard_only(case["input"]), case["id"]
             assert ours == case["input"]
 
 
 def test_opencc_simplified_texts_are_left_alone():
     """Inputs of its Simplified→Traditional cases, and its expected Simplified outputs."""
-    standard = standard_chars()
     texts = [
         c["input"]
         for c in opencc_cases()
-        if any(k.startswith("s2") for k in c["expected"])
-        and all(ch in standard for ch in c["input"] if is_han(ch))
+        if any(k.startswith("s2") for k in c["expected"]) and standard_only(c["input"])
     ]
     texts += [v for c in opencc_cases() for k, v in c["expected"].items() if "2s" in k]
     assert len(texts) > 150
