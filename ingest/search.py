@@ -11,7 +11,7 @@ tokenizer is needed to open it.
 
 from __future__ import annotations
 
-from ingest.normalise import to_simplified
+from ingest.normalise import base_fold, to_simplified
 
 # Full-width ASCII forms (ＧＤＰ２０２３) and the ideographic space, as plain ASCII.
 WIDTH_TABLE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -31,11 +31,13 @@ def fts_query(query: str) -> str:
     """An FTS5 MATCH expression for what a reader typed: every term must occur, as typed.
 
     Each whitespace-separated term becomes one quoted phrase, so FTS5 syntax in the query
-    (quotes, NEAR, *, AND) is searched for as text and never raises an error. A query
+    (quotes, NEAR, *, AND) is searched for as text and never raises an error. The query is
+    normalised like Traditional text (t2s and the variant table: 躰 finds 体). A query
     with no terms gives the empty phrase, which matches nothing.
     """
     terms = []
-    for term in to_simplified(fold_width(query)).split():
+    simplified = base_fold().apply(to_simplified(fold_width(query)))
+    for term in simplified.split():
         characters = term.replace('"', "")
         if characters:
             terms.append('"' + " ".join(characters) + '"')

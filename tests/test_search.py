@@ -31,6 +31,7 @@ def test_full_width_is_folded():
 def test_query_terms_become_phrases():
     assert fts_query("风险 治理") == '"风 险" "治 理"'
     assert fts_query("風險") == '"风 险"'
+    assert fts_query("躰制") == '"体 制"'
     assert fts_query('"un"bal') == '"u n b a l"'
     assert fts_query("") == '""'
 
