@@ -167,17 +167,16 @@ def save_page(db: sqlite_utils.Database, result: PageResult, summary: Summary) -
     summary.errors += result.status == "error"
 
 
-def canonical_rank(script: str, chars: int) -> tuple[bool, int]:
-    """Which copy should be an article's text: Simplified-origin first, then the fullest."""
-    return (script == "simplified", chars)
-
-
 def save_article(
     db: sqlite_utils.Database, source_id: int, article: FoundArticle, summary: Summary
 ) -> None:
-    """Attach a found article to the stored article it copies, or store it as new."""
+    """Attach a found article to the stored article it copies, or store it as new.
+
+    The article's text is its best copy so far (``dedup.better_copy``), whatever order the
+    copies arrive in; coverage and ``partial`` of its copies follow the article's length.
+    """
     sig = article.signature
-    chars = len(dedup.compact(article.body))
+    chars = dedup.length(article.body)
     match = dedup.find_article(db, sig)
     row = {"title": article.title, "body": article.body, "script": article.script, "chars": chars}
     metadata = metadata_columns(article.byline)
@@ -196,17 +195,20 @@ def save_article(
             sig.shingles,
             sig.bands(),
         )
-        similarity = 1.0
+        similarity, article_chars = 1.0, chars
         summary.articles_new += 1
     else:
         article_id, similarity = match
-        current = db.execute(
-            "SELECT script, chars FROM articles WHERE id = ?", [article_id]
-        ).fetchone()
-        better = canonical_rank(article.script, chars) > canonical_rank(*current)
+        current = store.canonical_copy(db, article_id)
+        longest = max(chars, store.longest_copy(db, article_id))
+        new = dedup.Copy(article.script, chars, article.body, article.title)
+        better = dedup.better_copy(new, current, longest)
         if better:
             store.replace_canonical(db, article_id, row, sig.blob(), sig.shingles, sig.bands())
+            store.set_coverage(db, article_id, chars)
         store.merge_metadata(db, article_id, metadata, prefer_new=better)
+        article_chars = chars if better else current.chars
+    share, partial = dedup.coverage(chars, article_chars)
     store.add_occurrence(
         db,
         {
@@ -220,13 +222,11 @@ def save_article(
             "chars_changed": article.chars_changed,
             "text_hash": sig.text_hash,
             "similarity": round(similarity, 3),
-            "coverage": None,
-            "partial": None,
+            "coverage": share,
+            "partial": partial,
             "injected_bylines": json_list(article.byline.injected),
         },
     )
-    canonical_chars = db.execute("SELECT chars FROM articles WHERE id = ?", [article_id]).fetchone()
-    store.set_coverage(db, article_id, canonical_chars[0], dedup.PARTIAL_BELOW)
     summary.occurrences_added += 1
 
 

@@ -11,6 +11,7 @@ import sqlite3
 
 import sqlite_utils
 
+from ingest.dedup import Copy, coverage
 from ingest.search import spaced
 
 TABLES: dict[str, dict] = {
@@ -137,6 +138,7 @@ INDEXES = [
     ("sources", ["script"], False),
     ("article_occurrences", ["source_id", "position"], True),
     ("article_occurrences", ["article_id"], False),
+    ("article_occurrences", ["article_id", "chars"], False),
     ("article_occurrences", ["text_hash"], False),
     ("articles", ["occurrence_count"], False),
     ("articles", ["script"], False),
@@ -274,16 +276,34 @@ def replace_canonical(
     index_article(db, article_id, row["title"], row["body"])
 
 
-def set_coverage(
-    db: sqlite_utils.Database, article_id: int, chars: int, partial_below: float
-) -> None:
-    """Each occurrence's share of the article's text, and whether it was cut short."""
-    db.execute(
-        """UPDATE article_occurrences
-           SET coverage = MIN(1.0, ROUND(chars * 1.0 / :chars, 3)),
-               partial = chars < :chars * :below
-           WHERE article_id = :id""",
-        {"chars": max(chars, 1), "below": partial_below, "id": article_id},
+def canonical_copy(db: sqlite_utils.Database, article_id: int) -> Copy:
+    """The copy that is an article's text now."""
+    script, chars, body, title = db.execute(
+        "SELECT script, chars, body, title FROM articles WHERE id = ?", [article_id]
+    ).fetchone()
+    return Copy(script, chars, body, title)
+
+
+def longest_copy(db: sqlite_utils.Database, article_id: int) -> int:
+    """Length of the longest copy of an article (from the index, rows unread)."""
+    return db.execute(
+        "SELECT MAX(chars) FROM article_occurrences WHERE article_id = ?", [article_id]
+    ).fetchone()[0]
+
+
+def set_coverage(db: sqlite_utils.Database, article_id: int, article_chars: int) -> None:
+    """Each copy's share of its article's new length; only copies whose value changes."""
+    rows = db.execute(
+        "SELECT id, chars, coverage, partial FROM article_occurrences WHERE article_id = ?",
+        [article_id],
+    ).fetchall()
+    changes = []
+    for occurrence_id, chars, old_share, old_partial in rows:
+        share, partial = coverage(chars, article_chars)
+        if (share, partial) != (old_share, old_partial):
+            changes.append((share, partial, occurrence_id))
+    db.conn.executemany(
+        "UPDATE article_occurrences SET coverage = ?, partial = ? WHERE id = ?", changes
     )
 
 
@@ -300,7 +320,7 @@ def add_occurrence(db: sqlite_utils.Database, row: dict) -> None:
     db.execute(
         """UPDATE articles SET occurrence_count = occurrence_count + 1,
                injected_copies = COALESCE(injected_copies, 0) + :injected,
-               last_source_id = :source_id,
+               last_source_id = MAX(last_source_id, :source_id),
                first_source_id = MIN(first_source_id, :source_id)
            WHERE id = :article_id""",
         {

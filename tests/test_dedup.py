@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from itertools import permutations
+
 from conftest import page_text
 
-from ingest.dedup import containment, jaccard, same_article, shingles, signature
+from ingest.dedup import (
+    Copy,
+    better_copy,
+    containment,
+    coverage,
+    jaccard,
+    same_article,
+    shingles,
+    signature,
+)
 from ingest.extract import extract
 from ingest.normalise import normalise
 
@@ -53,4 +64,48 @@ def test_bands_are_stable_and_one_per_band():
 
 def test_short_text_shingles():
     assert shingles("") == set()
-    assert shingles("短") == {"短".encode()}
+    assert shingles("短") == {"短"}
+    assert shingles("Ａ B\nc") == {"abc"}
+
+
+def test_thresholds_keep_a_half_prefix_and_refuse_a_third():
+    full = bodies("000")[1]
+    half, third = signature(full[: len(full) // 2]), signature(full[: len(full) // 3])
+    whole = signature(full)
+    assert same_article(jaccard(whole.hashvalues, half.hashvalues), whole.shingles, half.shingles)
+    assert not same_article(
+        jaccard(whole.hashvalues, third.hashvalues), whole.shingles, third.shingles
+    )
+
+
+def test_a_half_prefix_shares_a_band():
+    full = bodies("000")[1]
+    assert set(signature(full).bands()) & set(signature(full[: len(full) // 2]).bands())
+
+
+def test_coverage_and_partial():
+    assert coverage(100, 100) == (1.0, 0)
+    assert coverage(120, 100) == (1.0, 0)
+    assert coverage(90, 100) == (0.9, 0)
+    assert coverage(89, 100) == (0.89, 1)
+    assert coverage(1, 3) == (0.333, 1)
+
+
+def test_better_copy_is_fullest_then_simplified_whatever_the_order():
+    full_trad = Copy("traditional", 1000, "b" * 1000, "t")
+    near_full_simp = Copy("simplified", 950, "a" * 950, "t")
+    cut_simp = Copy("simplified", 600, "a" * 600, "t")
+    copies = [full_trad, near_full_simp, cut_simp]
+    for order in permutations(copies):
+        best, longest = order[0], order[0].chars
+        for copy in order[1:]:
+            longest = max(longest, copy.chars)
+            if better_copy(copy, best, longest):
+                best = copy
+        assert best == near_full_simp
+    # A Simplified copy cut short never wins over a full Traditional one.
+    assert better_copy(full_trad, cut_simp, 1000)
+    assert not better_copy(cut_simp, full_trad, 1000)
+    # Ties go to the smaller text, from either side.
+    a, b = Copy("simplified", 5, "aaaaa", "t"), Copy("simplified", 5, "bbbbb", "t")
+    assert better_copy(a, b, 5) and not better_copy(b, a, 5)
