@@ -12,7 +12,6 @@ import hashlib
 import time
 
 import numpy as np
-import rensa
 
 from bench.pairs import sample_material, truncate
 from ingest import dedup

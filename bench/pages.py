@@ -67,7 +67,8 @@ def render(template: Template, articles: list[Article], rnd: random.Random) -> s
         for paragraph in article.paragraphs:
             lines += [template.body_indent + paragraph, ""]
             if template.site and rnd.random() < 0.05:  # an injected line naming the site
-                lines += [f"{template.body_indent}{template.site}官网注册送{rnd.randint(8, 88)}元", ""]
+                spam = f"{template.site}官网注册送{rnd.randint(8, 88)}元"
+                lines += [template.body_indent + spam, ""]
     text = "\n".join(lines + template.footer) + "\n"
     return _converter("s2t").convert(text) if template.traditional else text
 
