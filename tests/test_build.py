@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import re
+import sqlite3
+from collections import defaultdict
+from pathlib import Path
 
 from conftest import SHARED_TITLE
 
+from bench import pages
 from ingest import store
 from ingest.build import build
-from ingest.read import Page
+from ingest.read import Page, iter_pages
+from ingest.store import open_db
 
 SPAM = [
     "一分快3",
@@ -221,3 +227,42 @@ def test_metadata_of_later_copies_fills_what_the_first_lacked(tmp_path):
     assert json.loads(row[0]) == ["王五"] and row[1] == 3
     links = db.execute("select distinct value from site_links where kind = 'phone'").fetchall()
     assert links == [("13800001111",)]
+
+
+def articles_by_content(path: Path) -> set:
+    """Each article with its copies, by what they are, not by the ids ingest order gives."""
+    conn = sqlite3.connect(path)
+    copies = defaultdict(set)
+    for row in conn.execute("""select o.article_id, s.path, o.position, o.script, o.chars,
+                                      o.coverage, o.partial, o.text_hash
+                               from article_occurrences o join sources s on s.id = o.source_id"""):
+        copies[row[0]].add(row[1:])
+    articles = {
+        (title, body, script, chars, count, frozenset(copies[article_id]))
+        for article_id, title, body, script, chars, count in conn.execute(
+            "select id, title, body, script, chars, occurrence_count from articles"
+        )
+    }
+    bounds = conn.execute("""select count(*) from articles a
+        join (select article_id, min(source_id) as first, max(source_id) as last
+              from article_occurrences group by article_id) o on o.article_id = a.id
+        where a.first_source_id != o.first or a.last_source_id != o.last""").fetchone()[0]
+    conn.close()
+    assert bounds == 0, "first/last source are not the first and last page the article was on"
+    return articles
+
+
+def test_any_ingest_order_gives_the_same_articles(tmp_path, corpus):
+    generated = pages.write(tmp_path / "generated", 60, seed=2)
+    files = sorted(corpus.iterdir()) + generated
+    shuffled = list(files)
+    random.Random(1).shuffle(shuffled)
+    results = []
+    for name, order in [("sorted", files), ("reversed", files[::-1]), ("shuffled", shuffled)]:
+        path = tmp_path / f"{name}.db"
+        build(open_db(str(path)), iter_pages(order))
+        results.append(articles_by_content(path))
+    assert results[0] == results[1] == results[2]
+    titles = {article[0] for article in results[0]}
+    assert SHARED_TITLE in titles
+    assert any(copy[5] for article in results[0] for copy in article[5])  # partial copies seen

@@ -61,6 +61,7 @@ def test_second_build_writes_nothing(tmp_path, corpus):
         if s.lstrip().split()[0].upper() in {"INSERT", "UPDATE", "DELETE", "REPLACE"}
     ]
     assert writes == []
+    assert db.conn.total_changes == 0
 
 
 def test_two_halves_give_the_same_archive(tmp_path, corpus):

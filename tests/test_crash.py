@@ -1,0 +1,128 @@
+"""A real ``ingest build`` killed at any moment leaves a sound archive that a new run
+completes to what an uninterrupted run gives; Datasette reading meanwhile sees whole pages."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from datasette.app import Datasette
+
+from bench import pages
+from ingest.store import ensure_schema, open_db
+
+PAGES = 300
+# When each kill comes, as a share of an uninterrupted run's time; each run resumes the last.
+KILL_AT = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.2, 0.3, 0.25, 0.3, 0.3]
+TABLES = ["sources", "articles", "article_occurrences", "article_signatures", "article_bands"]
+# One statement, so one snapshot: pages whose articles are not all in, counts that disagree.
+HALF_WRITTEN = """select
+  (select count(*) from sources) as sources,
+  (select count(*) from sources s where article_count
+     != (select count(*) from article_occurrences o where o.source_id = s.id)) as half_pages,
+  (select count(*) from articles a where occurrence_count
+     != (select count(*) from article_occurrences o where o.article_id = a.id)) as bad_counts,
+  (select count(*) from articles)
+     - (select count(*) from article_signatures) as unsigned,
+  (select count(*) from articles) - (select count(*) from articles_fts) as unindexed,
+  (select count(*) from articles a
+     where not exists (select 1 from article_bands b where b.article_id = a.id)) as unbanded"""
+
+
+def start_build(db: Path, corpus: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "ingest", "build", str(db), str(corpus)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def content(path: Path) -> dict:
+    conn = sqlite3.connect(path)
+    tables = {t: conn.execute(f"select * from {t} order by 1, 2").fetchall() for t in TABLES}
+    tables["fts"] = conn.execute("select rowid, * from articles_fts order by rowid").fetchall()
+    conn.close()
+    return tables
+
+
+def sources_if_sound(path: Path) -> int:
+    """How many pages the archive holds, after checking that none is half written."""
+    if not path.exists():
+        return 0
+    conn = sqlite3.connect(path)
+    assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+    tables = {row[0] for row in conn.execute("select name from sqlite_master")}
+    if "sources" not in tables:
+        conn.close()
+        return 0
+    sources, *problems = conn.execute(HALF_WRITTEN).fetchone()
+    assert problems == [0, 0, 0, 0, 0]
+    statuses = dict(conn.execute("select status, count(*) from sources group by status"))
+    assert set(statuses) <= {"ok", "no_articles", "error"}
+    conn.close()
+    return sources
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("generated")
+    pages.write(folder, PAGES, seed=3)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def reference(corpus, tmp_path_factory) -> tuple[Path, float]:
+    """An uninterrupted build of the corpus, and how long it took."""
+    path = tmp_path_factory.mktemp("reference") / "archive.db"
+    started = time.monotonic()
+    proc = start_build(path, corpus)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    return path, time.monotonic() - started
+
+
+def test_killed_build_is_sound_and_resumes_to_the_same_archive(tmp_path, corpus, reference):
+    reference_db, seconds = reference
+    total = sources_if_sound(reference_db)
+    assert total > PAGES * 0.9
+    path = tmp_path / "archive.db"
+    landed = []
+    for share in KILL_AT:
+        proc = start_build(path, corpus)
+        time.sleep(share * seconds)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        landed.append(sources_if_sound(path))
+    print("kills landed after", landed, "of", total, "pages")
+    mid_run = [n for n in landed if 0 < n < total]
+    assert len(set(mid_run)) >= 4, f"kills landed after {landed} of {total} pages"
+    proc = start_build(path, corpus)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert sources_if_sound(path) == total
+    assert content(path) == content(reference_db)
+
+
+async def test_datasette_sees_only_whole_pages_while_a_build_runs(tmp_path, corpus):
+    path = tmp_path / "archive.db"
+    ensure_schema(open_db(str(path)))
+    datasette = Datasette([str(path)])
+    proc = start_build(path, corpus)
+    seen = []
+    while proc.poll() is None:
+        response = await datasette.client.get(
+            "/archive.json", params={"sql": HALF_WRITTEN, "_shape": "array"}
+        )
+        assert response.status_code == 200, response.text
+        row = response.json()[0]
+        assert [v for k, v in row.items() if k != "sources"] == [0] * 5, row
+        seen.append(row["sources"])
+        await asyncio.sleep(0.02)
+    assert proc.returncode == 0
+    assert len({n for n in seen if 0 < n < PAGES}) >= 5, seen
