@@ -245,6 +245,7 @@ def build(
             save_page(db, process_page(page, fold), summary)
         if on_page:
             on_page(page)
-    if summary.occurrences_added:
+    # Also when a run was interrupted after its last page, before this pass had finished.
+    if summary.occurrences_added or store.pass_pending(db, variants.TABLE):
         variants.refresh(db)
     return summary

@@ -95,6 +95,12 @@ TABLES: dict[str, dict] = {
         "pk": "char",
         "not_null": {"replacement"},
     },
+    # Passes over the whole archive a build ends with, and how far each has got, so that a
+    # run interrupted before one finished runs it again (see ingest.build).
+    "archive_passes": {
+        "columns": {"pass": str, "through_occurrence": int},
+        "pk": "pass",
+    },
     "article_signatures": {
         "columns": {"article_id": int, "shingles": int, "minhash": bytes},
         "pk": "article_id",
@@ -354,3 +360,24 @@ def add_contacts(
                pages = pages + 1, last_source_id = excluded.last_source_id""",
         [(site, kind, value, source_id, source_id) for kind, value in contacts],
     )
+
+
+def pass_pending(db: sqlite_utils.Database, name: str) -> bool:
+    """Whether occurrences were added since the archive-wide pass ``name`` last finished."""
+    row = db.execute(
+        """SELECT (SELECT MAX(id) FROM article_occurrences)
+                  > COALESCE((SELECT through_occurrence FROM archive_passes WHERE pass = ?), 0)""",
+        [name],
+    ).fetchone()
+    return bool(row[0])
+
+
+def pass_done(db: sqlite_utils.Database, name: str) -> None:
+    """Record that the pass ``name`` has seen every occurrence; call in the pass's transaction."""
+    if pass_pending(db, name):
+        db.execute(
+            """INSERT INTO archive_passes (pass, through_occurrence)
+               SELECT ?, MAX(id) FROM article_occurrences WHERE true
+               ON CONFLICT (pass) DO UPDATE SET through_occurrence = excluded.through_occurrence""",
+            [name],
+        )

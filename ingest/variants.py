@@ -237,3 +237,4 @@ def refresh(db: sqlite_utils.Database) -> None:
         save(db, evidence)
         if after != before:
             renormalise(db, make_fold(after), make_fold(before))
+        store.pass_done(db, TABLE)

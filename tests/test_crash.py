@@ -4,6 +4,8 @@ completes to what an uninterrupted run gives; Datasette reading meanwhile sees w
 from __future__ import annotations
 
 import asyncio
+import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -12,15 +14,28 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS
 from datasette.app import Datasette
 
 from bench import pages
 from ingest.store import ensure_schema, open_db
 
 PAGES = 300
-# When each kill comes, as a share of an uninterrupted run's time; each run resumes the last.
-KILL_AT = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.2, 0.3, 0.25, 0.3, 0.3]
-TABLES = ["sources", "articles", "article_occurrences", "article_signatures", "article_bands"]
+# Each kill comes once the archive holds this many pages, after a further pause of up to
+# 30 ms, so that it lands at a varied point of the next pages: reading, extracting, writing.
+# Each run resumes the last. The first kill lands while Python starts; the last as soon as
+# the last page is in, while the build learns variant substitutions from the whole archive
+# (the sample pages, last in the corpus, teach some).
+KILL_AFTER = [0, 1, 2, 15, 40, 80, 120, 170, 230, 280]
+TABLES = [
+    "sources",
+    "articles",
+    "article_occurrences",
+    "article_signatures",
+    "article_bands",
+    "variant_substitutions",
+    "archive_passes",
+]
 # One statement, so one snapshot: pages whose articles are not all in, counts that disagree.
 HALF_WRITTEN = """select
   (select count(*) from sources) as sources,
@@ -69,10 +84,19 @@ def sources_if_sound(path: Path) -> int:
     return sources
 
 
+def learnt(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    count = conn.execute("select count(*) from variant_substitutions").fetchone()[0]
+    conn.close()
+    return count
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("generated")
     pages.write(folder, PAGES, seed=3)
+    for page in CORPUS.iterdir():
+        shutil.copy(page, folder / f"sample-{page.name}")
     return folder
 
 
@@ -87,25 +111,36 @@ def reference(corpus, tmp_path_factory) -> tuple[Path, float]:
     return path, time.monotonic() - started
 
 
+def kill_when(path: Path, corpus: Path, pages: int, pause: float) -> int:
+    """Start a build, SIGKILL it once the archive holds ``pages`` pages and ``pause`` seconds
+    have passed; check the archive and return how many pages it holds."""
+    proc = start_build(path, corpus)
+    while pages and sources_if_sound(path) < pages and proc.poll() is None:
+        time.sleep(0.002)
+    time.sleep(pause)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return sources_if_sound(path)
+
+
 def test_killed_build_is_sound_and_resumes_to_the_same_archive(tmp_path, corpus, reference):
-    reference_db, seconds = reference
+    reference_db, _ = reference
     total = sources_if_sound(reference_db)
     assert total > PAGES * 0.9
     path = tmp_path / "archive.db"
-    landed = []
-    for share in KILL_AT:
-        proc = start_build(path, corpus)
-        time.sleep(share * seconds)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        landed.append(sources_if_sound(path))
-    print("kills landed after", landed, "of", total, "pages")
+    pauses = random.Random(5)
+    landed = [kill_when(path, corpus, n, pauses.uniform(0, 0.03)) for n in KILL_AFTER]
+    assert landed[0] == 0
     mid_run = [n for n in landed if 0 < n < total]
-    assert len(set(mid_run)) >= 4, f"kills landed after {landed} of {total} pages"
+    assert len(set(mid_run)) >= 6, f"kills landed after {landed} of {total} pages"
+    assert learnt(path) == 0
+    assert kill_when(path, corpus, total, 0) == total
+    assert learnt(path) == 0, "the kill came after the learning pass: no test of it"
     proc = start_build(path, corpus)
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
     assert sources_if_sound(path) == total
+    assert learnt(path) == learnt(reference_db) > 0
     assert content(path) == content(reference_db)
 
 
