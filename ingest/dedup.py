@@ -1,6 +1,6 @@
 """Decide which stored article a newly found copy is, by exact hash or by MinHash LSH.
 
-A copy is compared through MinHash signatures (``rensa``, a Rust MinHash: 5x faster than
+A copy is compared through MinHash signatures (``rensa``, a Rust MinHash: 3x faster than
 ``datasketch`` here, see ``bench/minhash.py``) of its character shingles. Signatures are
 cut into bands; every band is persisted in ``article_bands`` so that a later run finds
 candidates among articles stored by earlier runs with one indexed lookup per band, and
