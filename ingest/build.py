@@ -7,8 +7,10 @@ is the single writer and commits each page in one transaction.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 
 import sqlite_utils
 
@@ -135,7 +137,9 @@ def metadata_columns(byline: bylines.Byline) -> dict:
     }
 
 
-def save_page(db: sqlite_utils.Database, result: PageResult, summary: Summary) -> None:
+def save_page(
+    db: sqlite_utils.Database, result: PageResult, summary: Summary, run_id: int | None = None
+) -> None:
     """Write one page, its articles and occurrences, in one transaction."""
     page = result.page
     with db.atomic():
@@ -156,6 +160,8 @@ def save_page(db: sqlite_utils.Database, result: PageResult, summary: Summary) -
                 "date": page.date,
                 "external_id": page.external_id,
                 **page_columns(result.found),
+                "warning": page.warning,
+                "run_id": run_id,
             },
         )
         if result.site and result.found:
@@ -230,22 +236,46 @@ def save_article(
     summary.occurrences_added += 1
 
 
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
 def build(
-    db: sqlite_utils.Database, pages: Iterable[Page], on_page: Callable[[Page], None] | None = None
+    db: sqlite_utils.Database,
+    pages: Iterable[Page],
+    on_page: Callable[[Page], None] | None = None,
+    corpus: Sequence[str] = (),
 ) -> Summary:
-    """Ingest pages not yet in the archive; pages already there are skipped."""
+    """Ingest pages not yet in the archive; pages already there are skipped.
+
+    A run that adds pages is recorded in ``runs`` (``corpus``: the paths it was given) and
+    its pages point to it; a run that adds nothing writes nothing.
+    """
     store.ensure_schema(db)
     summary = Summary()
     fold = variants.archive_fold(db)
+    started = now()
+    run_id = None
     for page in pages:
         summary.pages_read += 1
         if store.known_source(db, page.sha256):
             summary.pages_skipped += 1
         else:
-            save_page(db, process_page(page, fold), summary)
+            result = process_page(page, fold)
+            if run_id is None:
+                run_id = store.start_run(db, started, list(corpus))
+            try:
+                save_page(db, result, summary, run_id)
+            except sqlite3.IntegrityError:
+                # Another writer (a second build on this archive) stored the page meanwhile.
+                if not store.known_source(db, page.sha256):
+                    raise
+                summary.pages_skipped += 1
         if on_page:
             on_page(page)
     # Also when a run was interrupted after its last page, before this pass had finished.
     if summary.occurrences_added or store.pass_pending(db, variants.TABLE):
         variants.refresh(db)
+    if run_id is not None:
+        store.finish_run(db, run_id, now(), asdict(summary))
     return summary

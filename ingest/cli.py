@@ -11,7 +11,7 @@ from urllib.parse import quote
 import click
 
 from ingest import build as pipeline
-from ingest import store, variants
+from ingest import preflight, store, variants
 from ingest.normalise import normalise as normalise_text
 from ingest.read import DEFAULT_MAX_BYTES, iter_pages
 
@@ -23,35 +23,54 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("db_path", metavar="DB", type=click.Path(dir_okay=False))
-@click.argument("corpus", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("db_path", metavar="DB", type=click.Path(path_type=Path))
+@click.argument("corpus", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Start from an empty database.")
 @click.option(
     "--max-bytes",
-    type=int,
+    type=click.IntRange(min=1),
     default=DEFAULT_MAX_BYTES,
     show_default=True,
     help="Pages larger than this are recorded as errors, not read.",
 )
-def build(db_path: str, corpus: tuple[Path, ...], rebuild: bool, max_bytes: int) -> None:
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=preflight.DEFAULT_LOCK_TIMEOUT,
+    show_default=True,
+    help="Seconds to wait for another writer to release the database before giving up.",
+)
+def build(
+    db_path: Path, corpus: tuple[Path, ...], rebuild: bool, max_bytes: int, lock_timeout: float
+) -> None:
     """Ingest every page under CORPUS (directories, page files, .jsonl[.gz]) into DB."""
-    target = Path(db_path)
-    if rebuild:
-        for suffix in ("", "-wal", "-shm"):
-            Path(db_path + suffix).unlink(missing_ok=True)
-    db = store.open_db(str(target))
     try:
-        store.ensure_schema(db)
-    except store.NotAnArchiveError as e:
-        raise click.ClickException(f"{db_path}: {e}") from e
-    pages = iter_pages(list(corpus), max_bytes=max_bytes)
-    if sys.stderr.isatty():
-        with click.progressbar(length=0, label="pages", file=sys.stderr) as bar:
-            summary = pipeline.build(db, pages, on_page=lambda _: bar.update(1))
-    else:
-        summary = pipeline.build(db, pages)
-    db.close()
+        preflight.check_corpus(list(corpus))
+        preflight.check_database(db_path, lock_timeout)
+        if rebuild:
+            preflight.remove_archive(db_path, lock_timeout)
+        summary = run_build(db_path, list(corpus), max_bytes, lock_timeout)
+    except (preflight.UserError, store.NotAnArchiveError) as e:
+        raise click.ClickException(str(e)) from e
+    except sqlite3.DatabaseError as e:
+        raise click.ClickException(preflight.database_error(db_path, e, lock_timeout)) from e
     click.echo(summary.line())
+
+
+def run_build(
+    db_path: Path, corpus: list[Path], max_bytes: int, lock_timeout: float
+) -> pipeline.Summary:
+    """Ingest the corpus into the database, with a progress bar on a terminal."""
+    db = store.open_db(str(db_path), timeout=lock_timeout)
+    try:
+        pages = iter_pages(corpus, max_bytes=max_bytes, skip=preflight.own_files(db_path))
+        names = [str(path) for path in corpus]
+        if sys.stderr.isatty():
+            with click.progressbar(length=0, label="pages", file=sys.stderr) as bar:
+                return pipeline.build(db, pages, lambda _: bar.update(1), corpus=names)
+        return pipeline.build(db, pages, corpus=names)
+    finally:
+        db.close()
 
 
 @cli.command()

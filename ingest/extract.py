@@ -31,10 +31,14 @@ from datetime import date
 from ingest.normalise import to_simplified
 
 TITLE_RE = re.compile(r"^[\s•·●○◆◇■□▪▶►\-]*(?P<title>.*?\S)\s*\*{4,}\s*$")
-BULLET_RE = re.compile(r"^[•·●○◆◇■□▪▶►]")
+BULLET_RE = re.compile(r"^[•·●○◆◇■□▪▶►]+")
 PHONE_RE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-\d{7,8}|400-?\d{3}-?\d{4})(?!\d)")
+# Domain names are ASCII and Chinese text runs straight into them (访问abc.com领取), so a
+# name is delimited by what is not ASCII letters, digits and hyphens; a bare one is matched
+# from the start of its run only, so a long run (a-a-a-…) is scanned once, not quadratically.
 DOMAIN_RE = re.compile(
-    r"(?:https?://|www\.)[\w.-]+|\b[\w-]+\.(?:com|net|cn|org|cc|vip|top|xyz|info|me|tv|app)\b",
+    r"(?:https?://|www\.)[a-z0-9.-]+"
+    r"|(?<![a-z0-9-])[a-z0-9-]+\.(?:com|net|cn|org|cc|vip|top|xyz|info|me|tv|app)(?![a-z0-9])",
     re.IGNORECASE,
 )
 # Pictographs used to decorate spam (💎, 🔥, ✅…); real news text does not carry them.
@@ -59,6 +63,8 @@ TIME_RE = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)")
 TEMPLATE_SLOTS = 4
 HEADER_LINES = 30  # the header of a page without articles, for its date and template
 SHORT_LINE = 40
+# Header and footer: the template lines the site's name is looked for in.
+EDGE_LINES = 60
 HAN_RE = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]")
 WORD_RE = re.compile(r"[\w\u3400-\u9fff\U00020000-\U0003134f]+")
 
@@ -124,20 +130,27 @@ def detect_site(lines: list[str]) -> str | None:
     """The spam site's name, from the page's template lines (header, footer, injected lines).
 
     The footer's ``<name>地图`` (sitemap) line names the site directly; otherwise the site is
-    the word run shared by the most template lines (its name is on nearly all of them).
+    the word run shared by the most distinct template lines (its name is on nearly all). Only
+    the first and last ``EDGE_LINES`` are candidates, so a page of any length costs linear time.
     """
     texts = [clean(line) for line in lines]
     texts = [text for text in texts if text]
-    for text in reversed(texts):
+    for text in reversed(texts[-EDGE_LINES:]):
         match = re.fullmatch(r"(?P<name>.{2,24}?)(?:网站|網站)?地图", text)
         if match and not match.group("name").endswith("网站"):
             name = match.group("name")
             if any(name in other and other != text for other in texts):
                 return name
     counts: Counter[str] = Counter()
-    for text in texts[:60] + texts[-60:]:
+    # Distinct lines only, told apart without their contacts and bullets: a template line
+    # repeated with other numbers or links (the contact line of every block) counts once.
+    edges = dict.fromkeys(
+        BULLET_RE.sub("", PHONE_RE.sub(" ", DOMAIN_RE.sub(" ", text[:80]))).strip()
+        for text in texts[:EDGE_LINES] + texts[EDGE_LINES:][-EDGE_LINES:]
+    )
+    for text in edges:
         seen: set[str] = set()
-        for word in WORD_RE.findall(text[:80]):
+        for word in WORD_RE.findall(text):
             for start in range(len(word)):
                 for end in range(start + 2, min(len(word), start + 16) + 1):
                     piece = word[start:end]

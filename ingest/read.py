@@ -1,51 +1,33 @@
 """Read pages from a corpus: files, directories, and JSON Lines (optionally gzipped).
 
 Every input page comes out as a :class:`Page`, readable or not: a page that cannot be read
-carries an ``error`` so that it still gets its row in ``sources``.
+carries an ``error`` so that it still gets its row in ``sources``, and a page read despite
+damage carries a ``warning`` saying what was repaired (see :mod:`ingest.decode`). No more
+than ``max_bytes`` of one page is ever held in memory: a larger page is hashed as it streams
+past and recorded as an error.
 """
 
 from __future__ import annotations
 
-import codecs
 import gzip
 import hashlib
 import json
 import os
+import stat
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-import charset_normalizer
+from ingest.decode import UnreadableError, decode, finish
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-BOMS = [
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-]
-# Encodings a Chinese crawl is found in; a detector's guess outside these is not trusted.
-CHINESE_ENCODINGS = ["gb18030", "big5", "utf_16", "utf_8"]
-BINARY_SIGNATURES = (
-    b"\x89PNG",
-    b"GIF8",
-    b"\xff\xd8\xff",
-    b"%PDF",
-    b"PK\x03\x04",
-    b"\x1f\x8b",
-    b"\x7fELF",
-    b"SQLite format 3",
-    b"BZh",
-    b"\xfd7zXZ",
-    b"Rar!",
-    b"7z\xbc\xaf",
-)
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
-
-
-class UnreadableError(ValueError):
-    """Bytes that are not a text page; the message says why, in one line."""
+BLOCK = 1 << 20
+# Fields of a JSON Lines record kept in sources, by the names corpora give them.
+DATE_KEYS = ("date", "timestamp", "crawl_date", "published")
+ID_KEYS = ("id", "doc_id", "uuid")
 
 
 @dataclass(frozen=True)
@@ -62,122 +44,165 @@ class Page:
     url: str | None = None
     date: str | None = None
     external_id: str | None = None
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """The text of a page and the encoding it was in, or :class:`UnreadableError`."""
-    if not data.strip():
-        raise UnreadableError("empty page")
-    for bom, encoding in BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding), encoding.replace("-sig", "-bom")
-            except UnicodeDecodeError as e:
-                raise UnreadableError(f"invalid {encoding} after its byte-order mark: {e}") from e
-    if data.startswith(BINARY_SIGNATURES):
-        raise UnreadableError("binary file, not text")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        text = None
-        utf8_error = e
-    if text is not None:
-        return check_text(text), "utf-8"
-    best = charset_normalizer.from_bytes(data, cp_isolation=CHINESE_ENCODINGS).best()
-    if best is None or best.encoding in ("utf_8", None):
-        if data.count(b"\x00") > len(data) // 100:
-            raise UnreadableError("binary file, not text")
-        raise UnreadableError(f"not valid UTF-8 and no Chinese encoding fits: {utf8_error}")
-    return check_text(str(best)), best.encoding.replace("_", "-")
-
-
-def check_text(text: str) -> str:
-    """The text, unless control characters show it is binary data."""
-    controls = sum(1 for ch in text[:65536] if ch < " " and ch not in "\t\n\r\f\v")
-    if controls > max(8, len(text[:65536]) // 100):
-        raise UnreadableError("binary file, not text (control characters)")
-    return text.replace("\x00", "")
+    warning: str | None = None
 
 
 def page_from_bytes(path: str, data: bytes, **extra: object) -> Page:
     """A page from raw bytes: hashed, then decoded if it can be."""
     digest = hashlib.sha256(data).hexdigest()
     try:
-        text, encoding = decode(data)
+        decoded = decode(data)
     except UnreadableError as e:
         return Page(path, digest, len(data), error=str(e), **extra)
-    return Page(path, digest, len(data), encoding, text, **extra)
+    return Page(
+        path, digest, len(data), decoded.encoding, decoded.text, warning=decoded.warning, **extra
+    )
+
+
+def unreadable(name: str, reason: str, **extra: object) -> Page:
+    """A page that could not be read at all, keyed by its name so a re-run does not repeat it."""
+    key = hashlib.sha256(f"unreadable:{name}".encode()).hexdigest()
+    return Page(name, key, 0, error=reason, **extra)
+
+
+def too_large(
+    name: str, head: bytes, rest: BinaryIO, max_bytes: int, line: int | None = None
+) -> Page:
+    """A page over the limit: hashed while the rest of it streams past, never held whole.
+
+    ``head`` is what was read already; ``rest`` is read to the end of the page: the end of
+    the file, or of the ``line`` for a JSON Lines record.
+    """
+    digest = hashlib.sha256(head)
+    size = len(head)
+    while line is None or not head.endswith(b"\n"):
+        head = rest.read(BLOCK) if line is None else rest.readline(BLOCK)
+        if not head:
+            break
+        digest.update(head)
+        size += len(head)
+    reason = f"page too large: {size} bytes, limit {max_bytes} (--max-bytes)"
+    return Page(name, digest.hexdigest(), size, error=reason, line=line)
 
 
 def read_file(path: Path, name: str, max_bytes: int) -> Page:
     """One page file; a file too large is recorded without being read whole."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            digest = hashlib.sha256()
-            with path.open("rb") as f:
-                for block in iter(lambda: f.read(1 << 20), b""):
-                    digest.update(block)
-            return Page(
-                name,
-                digest.hexdigest(),
-                size,
-                error=f"page too large: {size} bytes, limit {max_bytes}",
-            )
-        return page_from_bytes(name, path.read_bytes())
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            return unreadable(name, "not a regular file (a device, pipe or socket)")
+        with path.open("rb") as f:
+            data = f.read(max_bytes + 1)
+            if len(data) > max_bytes:
+                return too_large(name, data, f, max_bytes)
     except OSError as e:
-        key = hashlib.sha256(f"unreadable:{name}".encode()).hexdigest()
-        return Page(name, key, 0, error=f"cannot read file: {e.strerror or e}")
+        return unreadable(name, f"cannot read file: {e.strerror or e}")
+    return page_from_bytes(name, data)
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    """SHA-256 and size of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(BLOCK), b""):
+                digest.update(block)
+                size += len(block)
+    except OSError:
+        pass
+    return digest.hexdigest(), size
 
 
 def read_jsonl(path: Path, name: str, max_bytes: int) -> Iterator[Page]:
-    """One page per line of a JSON Lines file; a bad line becomes an error page of its own."""
-    opener = gzip.open if path.name.endswith(".gz") else open
+    """One page per line of a JSON Lines file; a bad line becomes an error page of its own.
+
+    A file that breaks off (a truncated or corrupt gzip stream, a read error) keeps the
+    pages read before the break, and the break gets an error page of its own.
+    """
+    compressed = path.name.lower().endswith(".gz")
+    number = 0
     try:
-        with opener(path, "rb") as f:
-            for number, raw in enumerate(f, start=1):
-                if raw.strip():
-                    yield jsonl_page(f"{name}:{number}", raw, number, max_bytes)
-    except (OSError, EOFError) as e:
-        key = hashlib.sha256(f"unreadable:{name}".encode()).hexdigest()
-        yield Page(name, key, 0, error=f"cannot read file: {e}")
+        with gzip.open(path, "rb") if compressed else path.open("rb") as f:
+            while raw := f.readline(max_bytes + 1):
+                number += 1
+                if len(raw) > max_bytes and not raw.endswith(b"\n"):
+                    yield too_large(f"{name}:{number}", raw, f, max_bytes, line=number)
+                elif raw.strip():
+                    yield jsonl_page(f"{name}:{number}", raw, number)
+    except (OSError, EOFError, zlib.error) as e:
+        digest, size = file_digest(path)
+        reason = str(e) or type(e).__name__
+        if isinstance(e, EOFError):
+            reason = f"truncated: {reason}"
+        reason = f"cannot read past line {number}: {reason}"
+        yield Page(f"{name}:{number + 1}", digest, size, line=number + 1, error=reason)
 
 
-def jsonl_page(name: str, raw: bytes, number: int, max_bytes: int) -> Page:
+def parse_record(raw: bytes) -> tuple[object, str, list[str]]:
+    """The JSON value of one line, the encoding it was in, and what decoding repaired.
+
+    JSON is UTF-8 (json.loads also reads UTF-16 and UTF-32); a line in another encoding is
+    decoded like a page file first.
+    """
+    try:
+        return json.loads(raw), "utf-8", []
+    except UnicodeDecodeError:
+        decoded = decode(raw)
+        notes = [decoded.warning] if decoded.warning else []
+        return json.loads(decoded.text), decoded.encoding, notes
+
+
+def jsonl_page(name: str, raw: bytes, number: int) -> Page:
     """The page held by one JSON Lines record."""
     digest = hashlib.sha256(raw).hexdigest()
-    if len(raw) > max_bytes:
-        return Page(
-            name,
-            digest,
-            len(raw),
-            line=number,
-            error=f"page too large: {len(raw)} bytes, limit {max_bytes}",
-        )
     try:
-        record = json.loads(raw)
-    except ValueError as e:
+        record, encoding, notes = parse_record(raw)
+    except (ValueError, RecursionError) as e:  # UnreadableError is a ValueError
         return Page(name, digest, len(raw), line=number, error=f"malformed JSON line: {e}")
     if not isinstance(record, dict) or not isinstance(record.get("text"), str):
         return Page(name, digest, len(raw), line=number, error="JSON line has no 'text' string")
-    text = record["text"]
+    text, surrogates = without_lone_surrogates(record["text"])
+    if surrogates:
+        notes.append(f"{surrogates} unpaired surrogate escapes replaced by U+FFFD")
     extra = {
         "line": number,
-        "url": str(record["url"]) if record.get("url") is not None else None,
-        "date": first_value(record, ("date", "timestamp", "crawl_date", "published")),
-        "external_id": first_value(record, ("id", "doc_id", "uuid")),
+        "url": as_text(record.get("url")),
+        "date": first_value(record, DATE_KEYS),
+        "external_id": first_value(record, ID_KEYS),
     }
     page_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    if not text.strip():
-        return Page(name, page_hash, len(raw), "utf-8", error="empty page", **extra)
-    return Page(name, page_hash, len(raw), "utf-8", text, **extra)
+    try:
+        decoded = finish(text, encoding, notes)
+    except UnreadableError as e:
+        return Page(name, page_hash, len(raw), encoding, error=str(e), **extra)
+    return Page(name, page_hash, len(raw), encoding, decoded.text, warning=decoded.warning, **extra)
+
+
+def without_lone_surrogates(text: str) -> tuple[str, int]:
+    """The text with unpaired surrogates (valid in JSON, not in UTF-8) replaced by U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text, 0
+    except UnicodeEncodeError:
+        fixed = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        return fixed, fixed.count("\ufffd") - text.count("\ufffd")
+
+
+def as_text(value: object) -> str | None:
+    """A record's field as text: strings as they are, other values as JSON."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return without_lone_surrogates(value)[0]
+    return without_lone_surrogates(json.dumps(value, ensure_ascii=False))[0]
 
 
 def first_value(record: dict, keys: tuple[str, ...]) -> str | None:
     """The first of ``keys`` present in ``record``, as text."""
     for key in keys:
         if record.get(key) is not None:
-            return str(record[key])
+            return as_text(record[key])
     return None
 
 
@@ -185,22 +210,49 @@ def is_jsonl(path: Path) -> bool:
     return path.name.lower().endswith(JSONL_SUFFIXES)
 
 
-def iter_files(root: Path) -> Iterator[Path]:
-    """Files under a directory, in a stable order, hidden ones left out."""
-    for folder, dirs, files in os.walk(root):
+def iter_files(root: Path) -> Iterator[tuple[Path, OSError | None]]:
+    """Files under a directory, in a stable order, hidden ones left out; a folder that cannot
+    be listed comes out with its error. Linked folders are followed, each once."""
+    errors: list[OSError] = []
+    seen: set[tuple[int, int]] = set()
+    for folder, dirs, files in os.walk(root, onerror=errors.append, followlinks=True):
+        while errors:
+            error = errors.pop(0)
+            yield Path(error.filename or folder), error
+        try:
+            info = os.stat(folder)
+        except OSError as e:
+            yield Path(folder), e
+            continue
+        if (info.st_dev, info.st_ino) in seen:
+            dirs[:] = []
+            continue
+        seen.add((info.st_dev, info.st_ino))
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if not name.startswith("."):
-                yield Path(folder) / name
+                yield Path(folder) / name, None
+    for error in errors:
+        yield Path(error.filename or root), error
 
 
-def iter_pages(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Page]:
-    """Every page under the given directories and files, in a stable order."""
+def iter_pages(
+    paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES, skip: frozenset[str] = frozenset()
+) -> Iterator[Page]:
+    """Every page under the given directories and files, in a stable order.
+
+    ``skip`` holds absolute paths not to read (the archive's own files, if they sit inside
+    the corpus).
+    """
     for root in paths:
-        files = iter_files(root) if root.is_dir() else [root]
-        for path in files:
+        files = iter_files(root) if root.is_dir() else [(root, None)]
+        for path, error in files:
+            if os.path.abspath(path) in skip:
+                continue
             name = path.relative_to(root).as_posix() if root.is_dir() else str(path)
-            if is_jsonl(path):
+            if error is not None:
+                yield unreadable(name, f"cannot list folder: {error.strerror or error}")
+            elif is_jsonl(path):
                 yield from read_jsonl(path, name, max_bytes)
             else:
                 yield read_file(path, name, max_bytes)

@@ -7,6 +7,7 @@ already right, so every command can call it. Each page is written in one transac
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import sqlite_utils
@@ -15,6 +16,22 @@ from ingest.dedup import Copy, coverage
 from ingest.search import spaced
 
 TABLES: dict[str, dict] = {
+    "runs": {
+        "columns": {
+            "id": int,
+            "started": str,
+            "finished": str,
+            "corpus": str,
+            "pages_read": int,
+            "pages_skipped": int,
+            "ok": int,
+            "no_articles": int,
+            "errors": int,
+            "articles_new": int,
+            "occurrences_added": int,
+        },
+        "pk": "id",
+    },
     "sources": {
         "columns": {
             "id": int,
@@ -35,9 +52,12 @@ TABLES: dict[str, dict] = {
             "phones": str,
             "domains": str,
             "template": str,
+            "warning": str,
+            "run_id": int,
         },
         "pk": "id",
         "not_null": {"sha256", "status"},
+        "foreign_keys": [("run_id", "runs", "id")],
     },
     "articles": {
         "columns": {
@@ -142,6 +162,7 @@ INDEXES = [
     ("sources", ["site"], False),
     ("sources", ["status"], False),
     ("sources", ["script"], False),
+    ("sources", ["run_id"], False),
     ("article_occurrences", ["source_id", "position"], True),
     ("article_occurrences", ["article_id"], False),
     ("article_occurrences", ["article_id", "chars"], False),
@@ -192,8 +213,8 @@ def open_db(path: str, timeout: float = 30.0, tracer=None) -> sqlite_utils.Datab
     return db
 
 
-def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create whatever part of the schema is missing; refuse a foreign database."""
+def check_archive(db: sqlite_utils.Database) -> None:
+    """Refuse a database holding some other application's tables (reads only)."""
     existing = set(db.table_names())
     ours = {name for name in existing if name in OUR_TABLES or name.startswith("articles_fts")}
     foreign = existing - ours - {"sqlite_stat1", "sqlite_stat4"}
@@ -201,6 +222,13 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         raise NotAnArchiveError(
             f"not an archive: it holds other tables ({', '.join(sorted(foreign)[:5])})"
         )
+    if "sources" in existing and not {"sha256", "status"} <= set(db["sources"].columns_dict):
+        raise NotAnArchiveError("not an archive: its sources table is some other application's")
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create whatever part of the schema is missing; refuse a foreign database."""
+    check_archive(db)
     with db.atomic():
         for name, spec in TABLES.items():
             db[name].create(
@@ -236,6 +264,18 @@ def add_missing_columns(db: sqlite_utils.Database, table: str, columns: dict) ->
     for column, kind in columns.items():
         if column not in existing:
             db[table].add_column(column, kind)
+
+
+def start_run(db: sqlite_utils.Database, started: str, corpus: list[str]) -> int:
+    """Record a run that is adding pages; its counts are filled in by :func:`finish_run`."""
+    return db["runs"].insert({"started": started, "corpus": json.dumps(corpus)}).last_pk
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, finished: str, counts: dict) -> None:
+    """Record when a run ended and what it counted (the counts ``runs`` has columns for)."""
+    columns = TABLES["runs"]["columns"]
+    known = {key: value for key, value in counts.items() if key in columns}
+    db["runs"].update(run_id, {"finished": finished, **known})
 
 
 def known_source(db: sqlite_utils.Database, sha256: str) -> bool:

@@ -23,11 +23,19 @@ TABLES = [
     "article_signatures",
     "variant_substitutions",
 ]
+# Which run added a page: differs between equal archives built in different runs.
+RUN_COLUMNS = {"run_id"}
+
+
+def rows(conn, table):
+    columns = [c[1] for c in conn.execute(f"pragma table_info({table})")]
+    kept = ", ".join(c for c in columns if c not in RUN_COLUMNS)
+    return conn.execute(f"select {kept} from {table} order by 1, 2").fetchall()
 
 
 def dump(path):
     conn = sqlite3.connect(path)
-    content = {t: conn.execute(f"select * from {t} order by 1, 2").fetchall() for t in TABLES}
+    content = {t: rows(conn, t) for t in TABLES}
     content["fts"] = conn.execute("select rowid, * from articles_fts order by rowid").fetchall()
     conn.close()
     return content
