@@ -132,11 +132,21 @@ def read_jsonl(path: Path, name: str, max_bytes: int) -> Iterator[Page]:
                     yield jsonl_page(f"{name}:{number}", raw, number)
     except (OSError, EOFError, zlib.error) as e:
         digest, size = file_digest(path)
-        reason = str(e) or type(e).__name__
-        if isinstance(e, EOFError):
-            reason = f"truncated: {reason}"
-        reason = f"cannot read past line {number}: {reason}"
+        reason = f"cannot read past line {number}: {break_reason(e)}"
         yield Page(f"{name}:{number + 1}", digest, size, line=number + 1, error=reason)
+
+
+def break_reason(error: Exception) -> str:
+    """Why a JSON Lines file could not be read to its end, in words."""
+    if isinstance(error, EOFError):
+        return f"truncated: {error}"
+    if isinstance(error, zlib.error):
+        return f"corrupt compressed data: {error}"
+    if isinstance(error, gzip.BadGzipFile):
+        return f"not valid gzip: {error}"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__
 
 
 def parse_record(raw: bytes) -> tuple[object, str, list[str]]:
@@ -164,7 +174,8 @@ def jsonl_page(name: str, raw: bytes, number: int) -> Page:
         return Page(name, digest, len(raw), line=number, error="JSON line has no 'text' string")
     text, surrogates = without_lone_surrogates(record["text"])
     if surrogates:
-        notes.append(f"{surrogates} unpaired surrogate escapes replaced by U+FFFD")
+        plural = "s" * (surrogates > 1)
+        notes.append(f"{surrogates} unpaired surrogate escape{plural} replaced by U+FFFD")
     extra = {
         "line": number,
         "url": as_text(record.get("url")),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,22 @@ from ingest.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 SHARED_TITLE = "城市跨域风险协同治理的模式与路径"
+
+
+def unprivileged() -> list[str] | None:
+    """A command prefix under which file permissions apply (as root: without the capabilities
+    that override them), or None where that cannot be had."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return None
+    prefix = [setpriv, "--bounding-set=-dac_override,-dac_read_search", "--"]
+    works = subprocess.run([*prefix, "true"], capture_output=True).returncode == 0
+    return prefix if works else None
+
+
+UNPRIVILEGED = unprivileged()
 
 
 @pytest.fixture(scope="session")
