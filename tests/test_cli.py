@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+import os
 import shutil
 import sqlite3
 import subprocess
 import sys
 
 from click.testing import CliRunner
-from conftest import SHARED_TITLE
+from conftest import CORPUS, SHARED_TITLE
 
 from ingest.build import build
 from ingest.cli import cli
@@ -165,3 +168,136 @@ def test_foreign_database_is_one_line_error(tmp_path, corpus):
     assert result.exit_code == 1
     assert result.output.strip().count("\n") == 0
     assert "not an archive" in result.output
+
+
+# Every page accounted for: a corpus of every bad case, built by the test itself.
+
+GOOD = "乡村振兴的新路径******\n  {}这是一段真实的新闻报道,讲述了某地推进乡村振兴的做法和成效。\n"
+TRADITIONAL = "鄉村振興的新路徑******\n  在全面推進鄉村振興中,農村基層黨組織如何發力?\n"
+NOT_LATIN1 = (
+    "not text in UTF-8, GB18030 or Big5: invalid UTF-8 at byte 6 (invalid continuation byte)"
+)
+NOT_JSON = "malformed JSON line: Expecting property name enclosed in double quotes: line 1 column 2"
+
+
+def article_page(tag: str) -> str:
+    return GOOD.format(tag)
+
+
+def too_large(size: int) -> str:
+    return f"page too large: {size} bytes, limit 100000 (--max-bytes)"
+
+
+def write_bad_corpus(root):
+    """Sample pages beside every kind of bad input; returns path -> (status, encoding, reason)."""
+    shutil.copytree(CORPUS, root)
+    files = {
+        "big5.txt": TRADITIONAL.encode("big5"),
+        "gbk.txt": article_page("甲").encode("gb18030"),
+        "bom.txt": article_page("乙").encode("utf-8-sig"),
+        "utf16.txt": article_page("丙").encode("utf-16"),
+        "crlf.txt": article_page("丁").replace("\n", "\r\n").encode(),
+        "truncated.txt": article_page("戊").encode() + "城".encode()[:2],
+        "nul.txt": article_page("己").encode().replace(b"\n", b"\x00\n") + bytes(4096),
+        "image.png": b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8,
+        "random.bin": bytes(range(256)) * 64,
+        "empty.txt": b"",
+        "blank.txt": b" \r\n\t\n",
+        "latin1.txt": ("Le café était très agréable à Paris, où l'été dure." * 3).encode("cp1252"),
+        "huge.txt": article_page("庚" * 200_000).encode(),
+        "one-line.txt": ("中文" * 15_000).encode(),
+        "markers.txt": ("******\n" * 1000 + "标题******\n" * 1000).encode(),
+        "title-only.txt": "只有标题没有正文******\n\n\n".encode(),
+    }
+    for name, data in files.items():
+        (root / name).write_bytes(data)
+    os.mkfifo(root / "pipe")
+    (root / "loop").symlink_to(root / "loop")
+    lines = [
+        json.dumps({"text": article_page("辛"), "url": "http://a.example/1", "id": "a1"}),
+        "{not json",
+        json.dumps({"url": "http://a.example/3"}),
+        json.dumps({"text": article_page("壬" * 200_000)}),
+        json.dumps({"text": article_page("癸"), "date": "2024-05-01"}),
+    ] + [json.dumps({"text": article_page(f"第{i}页")}) for i in range(300)]
+    data = gzip.compress(("\n".join(lines) + "\n").encode())
+    (root / "crawl.jsonl.gz").write_bytes(data[: len(data) * 3 // 4])
+    expected = {page.name: ("ok", "utf-8", None) for page in CORPUS.iterdir()}
+    expected |= {
+        "big5.txt": ("ok", "big5-hkscs", None),
+        "gbk.txt": ("ok", "gb18030", None),
+        "bom.txt": ("ok", "utf-8-bom", None),
+        "utf16.txt": ("ok", "utf-16", None),
+        "crlf.txt": ("ok", "utf-8", None),
+        "truncated.txt": ("ok", "utf-8", "incomplete last character dropped (2 bytes)"),
+        "nul.txt": (
+            "ok",
+            "utf-8",
+            "4096 NUL bytes of padding at the end dropped; 2 control bytes removed",
+        ),
+        "image.png": ("error", None, "binary file (PNG image), not text"),
+        "random.bin": ("error", None, "binary data, not text (1664 control bytes)"),
+        "empty.txt": ("error", None, "empty file (0 bytes)"),
+        "blank.txt": ("error", None, "empty page (only whitespace)"),
+        "latin1.txt": ("error", None, NOT_LATIN1),
+        "huge.txt": ("error", None, too_large(len(files["huge.txt"]))),
+        "one-line.txt": ("no_articles", "utf-8", None),
+        "markers.txt": ("no_articles", "utf-8", None),
+        "title-only.txt": ("no_articles", "utf-8", None),
+        "pipe": ("error", None, "not a regular file (a device, pipe or socket)"),
+        "loop": ("error", None, "cannot read file: Too many levels of symbolic links"),
+        "crawl.jsonl.gz:1": ("ok", "utf-8", None),
+        "crawl.jsonl.gz:2": ("error", None, NOT_JSON + " (char 1)"),
+        "crawl.jsonl.gz:3": ("error", None, "JSON line has no 'text' string"),
+        "crawl.jsonl.gz:4": ("error", None, too_large(len(lines[3]) + 1)),
+        "crawl.jsonl.gz:5": ("ok", "utf-8", None),
+    }
+    return expected
+
+
+def test_every_bad_page_gets_a_row_with_its_reason(tmp_path, archive):
+    expected = write_bad_corpus(tmp_path / "corpus")
+    path = tmp_path / "a.db"
+    result = CliRunner().invoke(
+        cli, ["build", str(path), str(tmp_path / "corpus"), "--max-bytes", "100000"]
+    )
+    assert result.exit_code == 0, result.output
+    conn = sqlite3.connect(path)
+    rows = conn.execute(
+        "select path, status, encoding, coalesce(error, warning), run_id from sources"
+    ).fetchall()
+    got = {path: (status, encoding, reason) for path, status, encoding, reason, _ in rows}
+    jsonl = sorted((p for p in got if p.startswith("crawl.jsonl.gz:")), key=lambda p: int(p[15:]))
+    broken = jsonl[-1]
+    assert got.pop(broken) == (
+        "error",
+        None,
+        f"cannot read past line {int(broken[15:]) - 1}: truncated: Compressed file ended before"
+        " the end-of-stream marker was reached",
+    )
+    read_lines = {p: ("ok", "utf-8", None) for p in jsonl[5:-1]}
+    assert len(read_lines) > 50
+    assert got == expected | read_lines
+    counts = dict(conn.execute("select status, count(*) from sources group by status"))
+    assert {row[4] for row in rows} == {1}
+    assert result.output.startswith(
+        f"{len(rows)} pages read, 0 skipped (already in the archive), {counts['ok']} ok, "
+        f"{counts['no_articles']} no_articles, {counts['error']} errors; "
+    )
+    run = conn.execute("select pages_read, ok, no_articles, errors, finished from runs").fetchone()
+    assert run[:4] == (len(rows), counts["ok"], counts["no_articles"], counts["error"])
+    assert run[4] is not None
+    assert occurrences(path, "like '0%'") == occurrences(archive, "like '0%'")
+
+
+def occurrences(path, where="is not null"):
+    """The articles found on each page, as seen and as stored."""
+    conn = sqlite3.connect(path)
+    rows = conn.execute(
+        f"""select o.position, o.title_original, o.body_original, a.title, a.body
+            from article_occurrences o join sources s on s.id = o.source_id
+            join articles a on a.id = o.article_id where s.path {where}
+            order by substr(s.path, 1, 3), o.position"""
+    ).fetchall()
+    conn.close()
+    return rows
