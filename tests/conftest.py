@@ -34,6 +34,17 @@ def unprivileged() -> list[str] | None:
 UNPRIVILEGED = unprivileged()
 
 
+# Which run added a page: differs between archives of equal content built in other runs.
+RUN_COLUMNS = {"run_id"}
+
+
+def comparable_rows(conn: sqlite3.Connection, table: str) -> list[tuple]:
+    """A table's rows in a stable order, without the columns that say which run wrote them."""
+    columns = [c[1] for c in conn.execute(f"pragma table_info([{table}])")]
+    kept = ", ".join(f"[{c}]" for c in columns if c not in RUN_COLUMNS)
+    return conn.execute(f"select {kept} from [{table}] order by 1, 2").fetchall()
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     return CORPUS

@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 from click.testing import CliRunner
-from conftest import CORPUS, SHARED_TITLE
+from conftest import CORPUS, SHARED_TITLE, comparable_rows
 
 from ingest.build import build
 from ingest.cli import cli
@@ -26,19 +26,11 @@ TABLES = [
     "article_signatures",
     "variant_substitutions",
 ]
-# Which run added a page: differs between equal archives built in different runs.
-RUN_COLUMNS = {"run_id"}
-
-
-def rows(conn, table):
-    columns = [c[1] for c in conn.execute(f"pragma table_info({table})")]
-    kept = ", ".join(c for c in columns if c not in RUN_COLUMNS)
-    return conn.execute(f"select {kept} from {table} order by 1, 2").fetchall()
 
 
 def dump(path):
     conn = sqlite3.connect(path)
-    content = {t: rows(conn, t) for t in TABLES}
+    content = {t: comparable_rows(conn, t) for t in TABLES}
     content["fts"] = conn.execute("select rowid, * from articles_fts order by rowid").fetchall()
     conn.close()
     return content

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, comparable_rows
 from datasette.app import Datasette
 
 from bench import pages
@@ -60,7 +60,7 @@ def start_build(db: Path, corpus: Path) -> subprocess.Popen:
 
 def content(path: Path) -> dict:
     conn = sqlite3.connect(path)
-    tables = {t: conn.execute(f"select * from {t} order by 1, 2").fetchall() for t in TABLES}
+    tables = {t: comparable_rows(conn, t) for t in TABLES}
     tables["fts"] = conn.execute("select rowid, * from articles_fts order by rowid").fetchall()
     conn.close()
     return tables
