@@ -142,7 +142,7 @@ def save_page(
 ) -> None:
     """Write one page, its articles and occurrences, in one transaction."""
     page = result.page
-    with db.atomic():
+    with store.write_transaction(db):
         source_id = store.insert_source(
             db,
             {

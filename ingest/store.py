@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import sqlite_utils
 
@@ -226,10 +228,23 @@ def check_archive(db: sqlite_utils.Database) -> None:
         raise NotAnArchiveError("not an archive: its sources table is some other application's")
 
 
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """A transaction that takes the write lock at once, so that it waits for another writer
+    (the busy timeout) where a read transaction turning into a write one would fail."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create whatever part of the schema is missing; refuse a foreign database."""
     check_archive(db)
-    with db.atomic():
+    with write_transaction(db):
         for name, spec in TABLES.items():
             db[name].create(
                 spec["columns"],

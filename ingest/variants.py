@@ -233,7 +233,7 @@ def refresh(db: sqlite_utils.Database) -> None:
     before = substitutions(db)
     evidence = learn(db)
     after = {e.char: e.replacement for e in evidence}
-    with db.atomic():
+    with store.write_transaction(db):
         save(db, evidence)
         if after != before:
             renormalise(db, make_fold(after), make_fold(before))

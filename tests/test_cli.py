@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
-from conftest import CORPUS, SHARED_TITLE, comparable_rows
+from conftest import CORPUS, SHARED_TITLE, UNPRIVILEGED, comparable_rows
 
 from ingest.build import build
 from ingest.cli import cli
@@ -293,3 +296,219 @@ def occurrences(path, where="is not null"):
     ).fetchall()
     conn.close()
     return rows
+
+
+REENCODINGS = {
+    "gb18030": lambda text: text.encode("gb18030"),
+    "utf-8-bom": lambda text: text.encode("utf-8-sig"),
+    "utf-16": lambda text: text.encode("utf-16"),
+    "crlf": lambda text: text.replace("\n", "\r\n").encode(),
+}
+
+
+def articles_and_copies(path):
+    """Everything found: articles, their copies in page order, and what each page held."""
+    conn = sqlite3.connect(path)
+    found = {
+        "articles": comparable_rows(conn, "articles"),
+        "copies": conn.execute(
+            """select s.id, o.position, o.title_original, o.body_original, o.article_id
+               from article_occurrences o join sources s on s.id = o.source_id
+               order by s.id, o.position"""
+        ).fetchall(),
+        "pages": conn.execute(
+            "select id, status, site, script, article_count from sources order by id"
+        ).fetchall(),
+    }
+    conn.close()
+    return found
+
+
+@pytest.mark.parametrize("form", [*REENCODINGS, "jsonl.gz"])
+def test_sample_pages_in_other_forms_give_the_same_articles(tmp_path, archive, form):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    pages = sorted(CORPUS.iterdir())
+    if form == "jsonl.gz":
+        records = [
+            json.dumps({"text": page.read_text(encoding="utf-8"), "url": f"http://x/{page.name}"})
+            for page in pages
+        ]
+        (folder / "pages.jsonl.gz").write_bytes(gzip.compress("\n".join(records).encode()))
+    else:
+        for page in pages:
+            (folder / page.name).write_bytes(REENCODINGS[form](page.read_text(encoding="utf-8")))
+    path = tmp_path / "a.db"
+    result = CliRunner().invoke(cli, ["build", str(path), str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "5 pages read, 0 skipped (already in the archive), 5 ok" in result.output
+    assert articles_and_copies(path) == articles_and_copies(archive)
+    encodings = {row[0] for row in sqlite3.connect(path).execute("select encoding from sources")}
+    assert encodings == {"utf-8" if form in ("crlf", "jsonl.gz") else form}
+
+
+# The user's own mistakes: one line, a non-zero exit, and nothing touched.
+
+
+def snapshot(folder):
+    """Every file under a folder with a hash of its bytes."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def foreign_database(path):
+    conn = sqlite3.connect(path)
+    conn.execute("create table customers (id integer primary key, name text)")
+    conn.execute("insert into customers (name) values ('a')")
+    conn.commit()
+    conn.close()
+
+
+def mistake(case, folder, archive):
+    """Set up one user mistake in ``folder``; the build's arguments and the line it must say."""
+    db = folder / "archive.db"
+    shutil.copy(archive, db)
+    if case == "missing corpus":
+        return [str(db), str(folder / "nope")], f"corpus path does not exist: {folder / 'nope'}"
+    if case == "missing folder":
+        target = folder / "no" / "a.db"
+        return [str(target), str(CORPUS)], f"{target}: folder {folder / 'no'} does not exist"
+    if case == "folder as database":
+        return [str(folder), str(CORPUS)], f"{folder}: is a folder, not a database file"
+    if case in ("foreign database", "foreign database --rebuild"):
+        other = folder / "shop.db"
+        foreign_database(other)
+        rebuild = ["--rebuild"] if "rebuild" in case else []
+        return [str(other), str(CORPUS), *rebuild], (
+            f"{other}: not an archive: it holds other tables (customers); refusing to write into it"
+        )
+    if case in ("not sqlite", "not sqlite --rebuild"):
+        page = folder / "page.txt"
+        shutil.copy(next(CORPUS.iterdir()), page)
+        rebuild = ["--rebuild"] if "rebuild" in case else []
+        return [str(page), str(CORPUS), *rebuild], (
+            f"{page}: not a SQLite database (file is not a database); refusing to write into it"
+        )
+    if case == "read-only database":
+        db.chmod(0o444)
+        return [str(db), str(CORPUS)], f"{db}: no permission to write it"
+    if case == "read-only folder":
+        locked = folder / "locked"
+        locked.mkdir()
+        locked.chmod(0o555)
+        target = locked / "a.db"
+        return [str(target), str(CORPUS)], f"{target}: no permission to write in folder {locked}"
+    raise ValueError(case)
+
+
+MISTAKES = [
+    "missing corpus",
+    "missing folder",
+    "folder as database",
+    "foreign database",
+    "foreign database --rebuild",
+    "not sqlite",
+    "not sqlite --rebuild",
+]
+PERMISSION_MISTAKES = ["read-only database", "read-only folder"]
+
+
+@pytest.mark.parametrize("case", MISTAKES)
+def test_user_mistakes_are_one_line_and_touch_nothing(tmp_path, archive, case):
+    args, line = mistake(case, tmp_path, archive)
+    before = snapshot(tmp_path)
+    result = CliRunner().invoke(cli, ["build", *args])
+    assert (result.exit_code, result.output) == (1, f"Error: {line}\n")
+    assert isinstance(result.exception, SystemExit)  # no traceback
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.skipif(UNPRIVILEGED is None, reason="cannot run without file permission overrides")
+@pytest.mark.parametrize("case", PERMISSION_MISTAKES)
+def test_permission_mistakes_are_one_line_and_touch_nothing(tmp_path, archive, case):
+    args, line = mistake(case, tmp_path, archive)
+    before = snapshot(tmp_path)
+    result = subprocess.run(
+        [*UNPRIVILEGED, sys.executable, "-m", "ingest", "build", *args],
+        capture_output=True,
+        text=True,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", f"Error: {line}\n")
+    assert snapshot(tmp_path) == before
+
+
+def test_a_locked_database_is_waited_for_then_reported(tmp_path, corpus):
+    path = tmp_path / "a.db"
+    assert CliRunner().invoke(cli, ["build", str(path), str(corpus)]).exit_code == 0
+    before = dump(path)
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "new.txt").write_text(article_page("新"), encoding="utf-8")
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        result = CliRunner().invoke(
+            cli, ["build", str(path), str(tmp_path / "more"), "--lock-timeout", "0.3"]
+        )
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {path}: locked by another writer; gave up after 0.3 s (wait for it to finish,"
+        " or raise --lock-timeout)\n"
+    )
+    assert dump(path) == before
+    assert sqlite3.connect(path).execute("select count(*) from runs").fetchone() == (1,)
+
+
+def test_each_run_that_adds_pages_is_recorded(tmp_path, corpus):
+    path = tmp_path / "a.db"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["build", str(path), str(corpus)]).exit_code == 0
+    assert runner.invoke(cli, ["build", str(path), str(corpus)]).exit_code == 0
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "new.txt").write_text(article_page("新"), encoding="utf-8")
+    (tmp_path / "more" / "empty.txt").write_bytes(b"")
+    args = ["build", str(path), str(corpus), str(tmp_path / "more")]
+    assert runner.invoke(cli, args).exit_code == 0
+    conn = sqlite3.connect(path)
+    runs = conn.execute(
+        """select id, corpus, pages_read, pages_skipped, ok, no_articles, errors,
+                  started <= finished from runs order by id"""
+    ).fetchall()
+    assert runs == [
+        (1, json.dumps([str(corpus)]), 5, 0, 5, 0, 0, 1),
+        (2, json.dumps([str(corpus), str(tmp_path / "more")]), 7, 5, 1, 0, 1, 1),
+    ]
+    per_run = conn.execute("select run_id, count(*) from sources group by run_id").fetchall()
+    assert per_run == [(1, 5), (2, 2)]
+
+
+def test_two_builds_at_once_store_each_page_once(tmp_path, corpus):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for i in range(6):
+        for page in corpus.iterdir():
+            text = page.read_text(encoding="utf-8") + f"\n  第{i}份\n"
+            (folder / f"{i}-{page.name}").write_text(text, encoding="utf-8")
+    path = tmp_path / "a.db"
+    command = [sys.executable, "-m", "ingest", "build", str(path), str(folder)]
+    builds = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [b.communicate(timeout=120)[0] for b in builds]
+    assert [b.returncode for b in builds] == [0, 0]
+    stored = [
+        int(re.search(r"(\d+) ok, (\d+) no_articles, (\d+) errors", out)[1]) for out in outputs
+    ]
+    assert sum(stored) == 30
+    conn = sqlite3.connect(path)
+    assert conn.execute("select count(*), count(distinct sha256) from sources").fetchone() == (
+        30,
+        30,
+    )
+    assert conn.execute(
+        """select count(*) from articles a where occurrence_count !=
+           (select count(*) from article_occurrences o where o.article_id = a.id)"""
+    ).fetchone() == (0,)
