@@ -7,10 +7,14 @@ import json
 import random
 import re
 import sqlite3
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 
 from conftest import SHARED_TITLE
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import spam_pages
 
 from bench import pages
 from ingest import store
@@ -267,3 +271,43 @@ def test_any_ingest_order_gives_the_same_articles(tmp_path, corpus):
     titles = {article[0] for article in results[0]}
     assert SHARED_TITLE in titles
     assert any(copy[5] for article in results[0] for copy in article[5])  # partial copies seen
+
+
+ENCODINGS = ["utf-8", "gb18030", "utf-16", "utf-8-sig"]
+corpus_items = st.one_of(
+    st.tuples(spam_pages(), st.sampled_from(ENCODINGS)),
+    st.binary(max_size=300),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(corpus_items, min_size=1, max_size=4), st.booleans())
+def test_any_corpus_ingests_with_one_row_per_page_and_no_spam(items, as_jsonl):
+    pages = [item[0] for item in items if isinstance(item, tuple)]
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "corpus"
+        root.mkdir()
+        for i, item in enumerate(items):
+            if isinstance(item, bytes):
+                (root / f"{i}.bin").write_bytes(item)
+            elif as_jsonl:
+                with (root / "pages.jsonl").open("a", encoding="utf-8") as f:
+                    f.write(json.dumps({"text": item[0].text, "id": i}) + "\n")
+            else:
+                (root / f"{i}.txt").write_bytes(item[0].text.encode(item[1]))
+        distinct = {page.sha256 for page in iter_pages([root])}
+        path = Path(folder) / "a.db"
+        summary = build(open_db(str(path)), iter_pages([root]))
+        conn = sqlite3.connect(path)
+        rows = conn.execute("select status, error from sources").fetchall()
+        texts = conn.execute(
+            """select title || char(10) || body from articles union all
+               select title_original || char(10) || body_original from article_occurrences"""
+        ).fetchall()
+        conn.close()
+    assert len(rows) == len(distinct) == summary.pages_read - summary.pages_skipped
+    assert summary.ok + summary.no_articles + summary.errors == len(rows)
+    assert all((status == "error") == bool(error) for status, error in rows)
+    for (text,) in texts:
+        for page in pages:
+            assert page.leaks(text) == []

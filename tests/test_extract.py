@@ -6,8 +6,10 @@ import re
 
 import pytest
 from conftest import page_text
+from hypothesis import HealthCheck, given, settings
+from strategies import spam_pages
 
-from ingest.extract import detect_site, extract, indent, iso_date, mask, title_of
+from ingest.extract import detect_site, extract, indent, is_spam, iso_date, mask, title_of
 from ingest.normalise import normalise
 
 SITES = {
@@ -227,3 +229,33 @@ def test_iso_date():
     assert iso_date("1292-05-29") is None
     assert iso_date("2023-02-30") is None
     assert iso_date("电话 20230110") is None
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spam_pages())
+def test_no_spam_line_of_a_generated_page_reaches_an_article(page):
+    found = extract(page.text)
+    for article in found.articles:
+        assert page.leaks(article.title + "\n" + article.body) == [], found.site
+
+
+def test_a_domain_run_into_chinese_text_is_spam():
+    assert is_spam("访问abc88.com领取彩金", None)
+    assert is_spam("请登录WWW.ABC.NET注册", None)
+    assert not is_spam("本报讯 中国.com时代的新闻", None)
+
+
+def test_repeated_contact_lines_do_not_name_the_site():
+    lines = ["乐冠官网", "乐冠注册", "乐冠登录2024-01-01"] + ["手机:13000000000(同微信)"] * 3
+    assert detect_site(lines) == "乐冠"
+
+
+def test_long_runs_are_read_in_linear_time():
+    # Each would take hours if scanned from every position (a quadratic regular expression,
+    # or every sitemap-like line checked against every other line).
+    hyphens = "标题******\n  " + "a-" * 500_000 + "\n"
+    assert len(extract(hyphens).articles) == 1
+    sitemaps = "\n".join(f"名{i}站地图" for i in range(200_000))
+    assert extract(sitemaps).articles == []
+    markers = "站名官网\n" + "标题******\n  正文段落。\n" * 50_000
+    assert len(extract(markers).articles) == 50_000
