@@ -59,10 +59,22 @@ def page_from_bytes(path: str, data: bytes, **extra: object) -> Page:
     )
 
 
-def unreadable(name: str, reason: str, **extra: object) -> Page:
-    """A page that could not be read at all, keyed by its name so a re-run does not repeat it."""
-    key = hashlib.sha256(f"unreadable:{name}".encode()).hexdigest()
-    return Page(name, key, 0, error=reason, **extra)
+def unreadable(name: str, path: Path, reason: str) -> Page:
+    """A page that could not be read at all, keyed by where it is, so that a re-run does not
+    record it again."""
+    key = hashlib.sha256(f"unreadable:{os.path.abspath(path)}".encode()).hexdigest()
+    return Page(name, key, 0, error=reason)
+
+
+def file_problem(path: Path) -> str | None:
+    """Why a path cannot be read as a page file (or JSON Lines file), if it cannot."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as e:
+        return f"cannot read file: {e.strerror or e}"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a device, pipe or socket)"
+    return None
 
 
 def too_large(
@@ -88,20 +100,17 @@ def too_large(
 def read_file(path: Path, name: str, max_bytes: int) -> Page:
     """One page file; a file too large is recorded without being read whole."""
     try:
-        mode = os.stat(path).st_mode
-        if not stat.S_ISREG(mode):
-            return unreadable(name, "not a regular file (a device, pipe or socket)")
         with path.open("rb") as f:
             data = f.read(max_bytes + 1)
             if len(data) > max_bytes:
                 return too_large(name, data, f, max_bytes)
     except OSError as e:
-        return unreadable(name, f"cannot read file: {e.strerror or e}")
+        return unreadable(name, path, f"cannot read file: {e.strerror or e}")
     return page_from_bytes(name, data)
 
 
-def file_digest(path: Path) -> tuple[str, int]:
-    """SHA-256 and size of a file's bytes, read in blocks."""
+def file_digest(path: Path) -> tuple[str, int] | None:
+    """SHA-256 and size of a file's bytes, read in blocks; None if it cannot be read."""
     digest = hashlib.sha256()
     size = 0
     try:
@@ -110,7 +119,7 @@ def file_digest(path: Path) -> tuple[str, int]:
                 digest.update(block)
                 size += len(block)
     except OSError:
-        pass
+        return None
     return digest.hexdigest(), size
 
 
@@ -131,9 +140,13 @@ def read_jsonl(path: Path, name: str, max_bytes: int) -> Iterator[Page]:
                 elif raw.strip():
                     yield jsonl_page(f"{name}:{number}", raw, number)
     except (OSError, EOFError, zlib.error) as e:
-        digest, size = file_digest(path)
         reason = f"cannot read past line {number}: {break_reason(e)}"
-        yield Page(f"{name}:{number + 1}", digest, size, line=number + 1, error=reason)
+        whole = file_digest(path)
+        if whole is None:
+            yield unreadable(name, path, reason)
+        else:
+            digest, size = whole
+            yield Page(f"{name}:{number + 1}", digest, size, line=number + 1, error=reason)
 
 
 def break_reason(error: Exception) -> str:
@@ -262,7 +275,9 @@ def iter_pages(
                 continue
             name = path.relative_to(root).as_posix() if root.is_dir() else str(path)
             if error is not None:
-                yield unreadable(name, f"cannot list folder: {error.strerror or error}")
+                yield unreadable(name, path, f"cannot list folder: {error.strerror or error}")
+            elif (problem := file_problem(path)) is not None:
+                yield unreadable(name, path, problem)
             elif is_jsonl(path):
                 yield from read_jsonl(path, name, max_bytes)
             else:

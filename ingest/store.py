@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -209,7 +210,17 @@ def open_db(path: str, timeout: float = 30.0, tracer=None) -> sqlite_utils.Datab
     """Open (or create) an archive for writing: WAL, so readers never wait on the build."""
     conn = sqlite3.connect(path, timeout=timeout)
     db = sqlite_utils.Database(conn, tracer=tracer)
-    db.execute("PRAGMA journal_mode=WAL")
+    # Switching a new database to WAL fails at once, not after the busy timeout, while
+    # another connection is switching it too (two builds creating one archive).
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA foreign_keys=ON")
     return db
