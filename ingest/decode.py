@@ -58,7 +58,8 @@ SIGNATURES = [
 CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)])
 CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 SAMPLE = 65536
-# Binary data: more than this share of control bytes in the first SAMPLE bytes.
+# Binary data: more than this share of control bytes (of control characters in the first
+# SAMPLE characters, for UTF-16 and UTF-32).
 BINARY_SHARE = 0.01
 BYTES_PER_BAD_SEQUENCE = 1000
 # A GB18030 or Big5 reading is garbage when fewer of its characters are common Chinese

@@ -37,6 +37,8 @@ def check_database(path: Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> No
     folder = path.parent
     if path.is_dir():
         raise UserError(f"{path}: is a folder, not a database file")
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{path}: {folder} is a file, not a folder")
     if not folder.is_dir():
         raise UserError(f"{path}: folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):

@@ -376,6 +376,9 @@ def mistake(case, folder, archive):
     if case == "missing folder":
         target = folder / "no" / "a.db"
         return [str(target), str(CORPUS)], f"{target}: folder {folder / 'no'} does not exist"
+    if case == "file as folder":
+        target = db / "a.db"
+        return [str(target), str(CORPUS)], f"{target}: {db} is a file, not a folder"
     if case == "folder as database":
         return [str(folder), str(CORPUS)], f"{folder}: is a folder, not a database file"
     if case in ("foreign database", "foreign database --rebuild"):
@@ -407,6 +410,7 @@ def mistake(case, folder, archive):
 MISTAKES = [
     "missing corpus",
     "missing folder",
+    "file as folder",
     "folder as database",
     "foreign database",
     "foreign database --rebuild",
