@@ -1,12 +1,15 @@
 # make db     build archive.db from corpus/ (CORPUS=dir to use another corpus)
 # make serve  build, then serve the archive with Datasette on http://127.0.0.1:8001/
 # make test   lint and run the whole test suite
-# make bench  measure ingest and Datasette speed on a large synthetic corpus (not part of make test)
+# make bench  measure ingest and Datasette speed on a large synthetic corpus (not part of make test;
+#             PAGES=10000 for a smaller corpus, JOBS=N worker processes)
 # make variants  regenerate ingest/data/ (variant fold table, standard set) from Unihan and friends
 PYTHON ?= python3
 VENV ?= .venv
 CORPUS ?= corpus
 DB ?= archive.db
+PAGES ?= 100000
+JOBS ?= $(shell nproc)
 BIN = $(VENV)/bin
 
 .PHONY: venv db serve test bench clean variants opencc-tests
@@ -37,7 +40,7 @@ variants: venv
 	$(BIN)/python scripts/make_variants.py
 
 bench: venv
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --pages $(PAGES) --jobs $(JOBS)
 
 clean:
 	rm -rf $(DB) $(DB)-wal $(DB)-shm test-output

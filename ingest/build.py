@@ -1,23 +1,30 @@
 """The ingest pipeline: read pages → find articles → normalise → deduplicate → store.
 
 ``process_page`` is pure (no database), so it can run in worker processes; ``save_page``
-is the single writer and commits each page in one transaction.
+writes one page; ``build`` is the single writer and commits pages in batches, each whole.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 
 import sqlite_utils
 
-from ingest import bylines, dedup, store, variants
+from ingest import bylines, dedup, parallel, store, variants
 from ingest.extract import Extraction, extract
 from ingest.normalise import Fold, count_changed, detect_script, normalise
 from ingest.read import Page
+
+# Pages are committed in batches: a commit per page cost more than saving the page. A batch
+# ends after this many pages, or this many seconds, so that readers see pages come in.
+PAGES_PER_COMMIT = 200
+COMMIT_SECONDS = 0.1
 
 
 @dataclass
@@ -140,34 +147,37 @@ def metadata_columns(byline: bylines.Byline) -> dict:
 def save_page(
     db: sqlite_utils.Database, result: PageResult, summary: Summary, run_id: int | None = None
 ) -> None:
-    """Write one page, its articles and occurrences, in one transaction."""
+    """Write one page, its articles and occurrences, in the caller's transaction.
+
+    ``build`` commits pages in batches, each batch whole or not at all: a transaction (or a
+    savepoint) per page cost more than saving the page, FTS5 writing its index at each.
+    """
     page = result.page
-    with store.write_transaction(db):
-        source_id = store.insert_source(
-            db,
-            {
-                "path": page.path,
-                "line": page.line,
-                "sha256": page.sha256,
-                "bytes": page.bytes,
-                "encoding": page.encoding,
-                "status": result.status,
-                "error": page.error,
-                "site": result.site,
-                "script": result.script,
-                "article_count": len(result.articles),
-                "url": page.url,
-                "date": page.date,
-                "external_id": page.external_id,
-                **page_columns(result.found),
-                "warning": page.warning,
-                "run_id": run_id,
-            },
-        )
-        if result.site and result.found:
-            store.add_contacts(db, result.site, source_id, page_contacts(result.found))
-        for article in result.articles:
-            save_article(db, source_id, article, summary)
+    source_id = store.insert_source(
+        db,
+        {
+            "path": page.path,
+            "line": page.line,
+            "sha256": page.sha256,
+            "bytes": page.bytes,
+            "encoding": page.encoding,
+            "status": result.status,
+            "error": page.error,
+            "site": result.site,
+            "script": result.script,
+            "article_count": len(result.articles),
+            "url": page.url,
+            "date": page.date,
+            "external_id": page.external_id,
+            **page_columns(result.found),
+            "warning": page.warning,
+            "run_id": run_id,
+        },
+    )
+    if result.site and result.found:
+        store.add_contacts(db, result.site, source_id, page_contacts(result.found))
+    for article in result.articles:
+        save_article(db, source_id, article, summary)
     summary.ok += result.status == "ok"
     summary.no_articles += result.status == "no_articles"
     summary.errors += result.status == "error"
@@ -245,34 +255,62 @@ def build(
     pages: Iterable[Page],
     on_page: Callable[[Page], None] | None = None,
     corpus: Sequence[str] = (),
+    jobs: int = 1,
 ) -> Summary:
     """Ingest pages not yet in the archive; pages already there are skipped.
 
     A run that adds pages is recorded in ``runs`` (``corpus``: the paths it was given) and
-    its pages point to it; a run that adds nothing writes nothing.
+    its pages point to it; a run that adds nothing writes nothing. ``jobs`` worker processes
+    run ``process_page``; this process reads the pages and is the single writer, saving in
+    input order, so the archive is the same whatever ``jobs`` is. Pages are committed in
+    batches (``PAGES_PER_COMMIT`` pages or ``COMMIT_SECONDS``), each batch whole or not at all.
     """
     store.ensure_schema(db)
     summary = Summary()
     fold = variants.archive_fold(db)
     started = now()
     run_id = None
-    for page in pages:
-        summary.pages_read += 1
-        if store.known_source(db, page.sha256):
-            summary.pages_skipped += 1
-        else:
-            result = process_page(page, fold)
-            if run_id is None:
-                run_id = store.start_run(db, started, list(corpus))
-            try:
-                save_page(db, result, summary, run_id)
-            except sqlite3.IntegrityError:
-                # Another writer (a second build on this archive) stored the page meanwhile.
-                if not store.known_source(db, page.sha256):
-                    raise
+    in_flight: set[str] = set()
+
+    def new_pages() -> Iterator[Page]:
+        for page in pages:
+            summary.pages_read += 1
+            if page.sha256 in in_flight or store.known_source(db, page.sha256):
                 summary.pages_skipped += 1
+                if on_page:
+                    on_page(page)
+            else:
+                in_flight.add(page.sha256)
+                yield page
+
+    def save(result: PageResult) -> None:
+        nonlocal run_id
+        if run_id is None:
+            run_id = store.start_run(db, started, list(corpus))
+        try:
+            save_page(db, result, summary, run_id)
+        except sqlite3.IntegrityError:
+            # Another writer (a second build on this archive) stored the page meanwhile; its
+            # row in sources is the page's first write, so nothing of it was written here.
+            if not store.known_source(db, result.page.sha256):
+                raise
+            summary.pages_skipped += 1
+        in_flight.discard(result.page.sha256)
         if on_page:
-            on_page(page)
+            on_page(result.page)
+
+    results = parallel.ordered_map(partial(process_page, fold=fold), new_pages(), jobs)
+    for first in results:
+        # A batch begins with a page to save, so a run that skips every page writes nothing.
+        with store.write_transaction(db):
+            save(first)
+            batch, batch_started = 1, time.monotonic()
+            while batch < PAGES_PER_COMMIT and time.monotonic() - batch_started < COMMIT_SECONDS:
+                result = next(results, None)
+                if result is None:
+                    break
+                save(result)
+                batch += 1
     # Also when a run was interrupted after its last page, before this pass had finished.
     if summary.occurrences_added or store.pass_pending(db, variants.TABLE):
         variants.refresh(db)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from contextlib import closing
@@ -40,8 +41,20 @@ def cli() -> None:
     show_default=True,
     help="Seconds to wait for another writer to release the database before giving up.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="number of cores",
+    help="Worker processes finding and normalising articles (one process writes).",
+)
 def build(
-    db_path: Path, corpus: tuple[Path, ...], rebuild: bool, max_bytes: int, lock_timeout: float
+    db_path: Path,
+    corpus: tuple[Path, ...],
+    rebuild: bool,
+    max_bytes: int,
+    lock_timeout: float,
+    jobs: int,
 ) -> None:
     """Ingest every page under CORPUS (directories, page files, .jsonl[.gz]) into DB."""
     try:
@@ -49,7 +62,7 @@ def build(
         preflight.check_database(db_path, lock_timeout)
         if rebuild:
             preflight.remove_archive(db_path, lock_timeout)
-        summary = run_build(db_path, list(corpus), max_bytes, lock_timeout)
+        summary = run_build(db_path, list(corpus), max_bytes, lock_timeout, jobs)
     except (preflight.UserError, store.NotAnArchiveError) as e:
         raise click.ClickException(str(e)) from e
     except sqlite3.DatabaseError as e:
@@ -58,7 +71,7 @@ def build(
 
 
 def run_build(
-    db_path: Path, corpus: list[Path], max_bytes: int, lock_timeout: float
+    db_path: Path, corpus: list[Path], max_bytes: int, lock_timeout: float, jobs: int = 1
 ) -> pipeline.Summary:
     """Ingest the corpus into the database, with a progress bar on a terminal."""
     db = store.open_db(str(db_path), timeout=lock_timeout)
@@ -67,8 +80,10 @@ def run_build(
         names = [str(path) for path in corpus]
         if sys.stderr.isatty():
             with click.progressbar(length=0, label="pages", file=sys.stderr) as bar:
-                return pipeline.build(db, pages, lambda _: bar.update(1), corpus=names)
-        return pipeline.build(db, pages, corpus=names)
+                return pipeline.build(
+                    db, pages, lambda _: bar.update(1), corpus=names, jobs=jobs
+                )
+        return pipeline.build(db, pages, corpus=names, jobs=jobs)
     finally:
         db.close()
 

@@ -11,12 +11,15 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
 from conftest import SHARED_TITLE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import spam_pages
 
+from bench import corpus as bench_corpus
 from bench import pages
+from ingest import build as pipeline
 from ingest import store
 from ingest.build import build
 from ingest.read import Page, iter_pages
@@ -311,3 +314,56 @@ def test_any_corpus_ingests_with_one_row_per_page_and_no_spam(items, as_jsonl):
     for (text,) in texts:
         for page in pages:
             assert page.leaks(text) == []
+
+
+def dump(path) -> dict[str, list[tuple]]:
+    """Every row of every table of an archive."""
+    conn = sqlite3.connect(path)
+    tables = [r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")]
+    rows = {t: sorted(conn.execute(f"select * from [{t}]").fetchall(), key=repr) for t in tables}
+    conn.close()
+    return rows
+
+
+def test_parallel_build_is_identical_to_one_job(tmp_path, corpus):
+    synthetic = bench_corpus.write_corpus(tmp_path / "synthetic", 4, 36, jobs=1)
+    (synthetic / "again.txt").write_bytes(next(corpus.iterdir()).read_bytes())
+    archives = []
+    for jobs in (1, 2):
+        path = tmp_path / f"jobs{jobs}.db"
+        db = store.open_db(str(path))
+        summary = pipeline.build(db, iter_pages([corpus, synthetic]), jobs=jobs)
+        db.close()
+        archives.append((dump(path), summary))
+    (one, one_summary), (two, two_summary) = archives
+    assert one_summary == two_summary
+    assert one_summary.pages_skipped >= 1
+    assert one["articles"] and one["article_occurrences"]
+    assert one == two
+
+
+def test_interrupted_build_keeps_whole_batches_and_completes_on_rerun(
+    tmp_path, corpus, monkeypatch
+):
+    pages = list(iter_pages([corpus]))
+    whole = store.open_db(str(tmp_path / "whole.db"))
+    pipeline.build(whole, pages)
+    whole.close()
+    monkeypatch.setattr(pipeline, "PAGES_PER_COMMIT", 2)
+    db = store.open_db(str(tmp_path / "cut.db"))
+
+    def stop_at_the_third(page):
+        if page.path.startswith("002"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.build(db, pages, on_page=stop_at_the_third)
+    db.close()
+    kept = sqlite3.connect(tmp_path / "cut.db")
+    assert kept.execute("select count(*) from sources").fetchone()[0] == 2
+    assert kept.execute("select count(*) from article_occurrences").fetchone()[0] == 4
+    kept.close()
+    db = store.open_db(str(tmp_path / "cut.db"))
+    assert pipeline.build(db, pages).pages_skipped == 2
+    db.close()
+    assert dump(tmp_path / "cut.db") == dump(tmp_path / "whole.db")

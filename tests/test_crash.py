@@ -132,7 +132,9 @@ def test_killed_build_is_sound_and_resumes_to_the_same_archive(tmp_path, corpus,
     landed = [kill_when(path, corpus, n, pauses.uniform(0, 0.03)) for n in KILL_AFTER]
     assert landed[0] == 0
     mid_run = [n for n in landed if 0 < n < total]
-    assert len(set(mid_run)) >= 6, f"kills landed after {landed} of {total} pages"
+    # Pages are committed in batches (a tenth of a second of work, see ingest.build), so
+    # kills waiting for nearby page counts land after the same batch.
+    assert len(set(mid_run)) >= 4, f"kills landed after {landed} of {total} pages"
     assert learnt(path) == 0
     assert kill_when(path, corpus, total, 0) == total
     assert learnt(path) == 0, "the kill came after the learning pass: no test of it"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ingest.search import fold_width, fts_query, spaced
 
@@ -77,3 +79,8 @@ def test_substring_matches():
     assert hits("城市 治理") == [1]
     assert hits("风治") == []
     assert hits("02") == [2]
+
+
+@given(st.text())
+def test_spaced_is_every_width_folded_character_joined_by_spaces(text):
+    assert spaced(text) == " ".join(fold_width(text))

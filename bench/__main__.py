@@ -1,0 +1,283 @@
+"""The benchmark (``make bench``): ingest and Datasette speed on a large synthetic corpus.
+
+In one run, on the corpus of ``bench.corpus`` (made first if missing): (a) the floor, what
+any ingest must pay per page: read, decode, OpenCC ``t2s`` and SHA-256, on one core;
+(b) ``ingest build`` from empty; (c) ``ingest build`` again on the unchanged corpus;
+(d) a real ``datasette`` server on 127.0.0.1: search latency over a fixed set of queries,
+and the latency of the table pages with their facets. Prints the figures and writes them
+to a JSON file. Run: ``python -m bench [--pages N] [--jobs N]``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import click
+
+from bench.corpus import write_corpus
+from bench.search import QUERIES, percentile
+from ingest.normalise import to_simplified
+from ingest.read import iter_files
+
+OUT = Path(__file__).resolve().parent / "out"
+BIN = Path(sys.executable).parent
+# As `make serve` runs it.
+DATASETTE_SETTINGS = ["--setting", "suggest_facets", "off"]
+TABLES = ["articles", "sources", "article_occurrences"]
+SEARCH_ROUNDS = 5
+TABLE_ROUNDS = 10
+
+
+def floor(pages: Path) -> dict:
+    """Read, decode, convert to Simplified and hash every page, on one core."""
+    count = size = 0
+    start = time.perf_counter()
+    for path in iter_files(pages):
+        data = path.read_bytes()
+        to_simplified(data.decode("utf-8"))
+        hashlib.sha256(data).hexdigest()
+        count += 1
+        size += len(data)
+    seconds = time.perf_counter() - start
+    return {"pages": count, "mb": size / 1e6, "seconds": seconds}
+
+
+def process_tree(pid: int) -> list[int]:
+    """A process and all its descendants."""
+    found = [pid]
+    for current in found:
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    found += [int(child) for child in f.read().split()]
+        except OSError:
+            continue
+    return found
+
+
+def memory_kb(pid: int) -> tuple[int, int]:
+    """Resident memory of a process: (proportional share, whole resident set), in kB."""
+    pss = rss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+                elif line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+    except OSError:
+        pass
+    return pss, rss
+
+
+def run_measured(command: list[str]) -> dict:
+    """Run a command; its wall time and the peak memory of its process tree.
+
+    ``peak_mb`` is the largest sum over the tree of each process's proportional share
+    (pages shared by forked workers counted once); ``peak_process_mb`` the largest resident
+    set of any one process.
+    """
+    peak = {"tree": 0, "process": 0}
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            sizes = [memory_kb(pid) for pid in process_tree(process.pid)]
+            peak["tree"] = max(peak["tree"], sum(pss for pss, _ in sizes))
+            peak["process"] = max([peak["process"]] + [rss for _, rss in sizes])
+            done.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = process.communicate()
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if process.returncode:
+        raise click.ClickException(f"{' '.join(command)} failed: {err.decode()[-2000:]}")
+    return {
+        "seconds": seconds,
+        "peak_mb": peak["tree"] / 1024,
+        "peak_process_mb": peak["process"] / 1024,
+        "output": out.decode().strip(),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch_ms(url: str) -> float:
+    start = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=60) as response:
+        response.read()
+    return (time.perf_counter() - start) * 1000
+
+
+def latencies(values: list[float]) -> dict:
+    return {
+        "p50_ms": round(statistics.median(values), 1),
+        "p95_ms": round(percentile(values, 0.95), 1),
+        "max_ms": round(max(values), 1),
+        "n": len(values),
+    }
+
+
+def serve_and_measure(db: Path) -> dict:
+    """Start ``datasette`` on 127.0.0.1 and time search and table pages."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/{db.stem}"
+    command = [str(BIN / "datasette"), str(db), "-h", "127.0.0.1", "-p", str(port)]
+    process = subprocess.Popen(
+        command + DATASETTE_SETTINGS, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/-/versions.json", timeout=1)
+                break
+            except OSError:
+                if process.poll() is not None:
+                    raise click.ClickException(process.stderr.read().decode()) from None
+                time.sleep(0.1)
+        search_urls = [f"{base}/articles?_search={urllib.parse.quote(q)}" for q in QUERIES]
+        canned_urls = [f"{base}/search?q={urllib.parse.quote(q)}" for q in QUERIES]
+        table_urls = {table: f"{base}/{table}" for table in TABLES}
+        first = {url: fetch_ms(url) for url in search_urls[:1] + list(table_urls.values())}
+        search = [fetch_ms(url) for _ in range(SEARCH_ROUNDS) for url in search_urls]
+        canned = [fetch_ms(url) for _ in range(SEARCH_ROUNDS) for url in canned_urls]
+        tables = {
+            table: latencies([fetch_ms(url) for _ in range(TABLE_ROUNDS)])
+            for table, url in table_urls.items()
+        }
+        per_query = {
+            q: round(statistics.median(search[i :: len(QUERIES)]), 1) for i, q in enumerate(QUERIES)
+        }
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return {
+        "search": latencies(search),
+        "search_canned_query": latencies(canned),
+        "search_per_query_p50_ms": per_query,
+        "tables": tables,
+        "first_request_ms": {url.rsplit("/", 1)[-1]: round(ms, 1) for url, ms in first.items()},
+    }
+
+
+def archive_counts(db: Path) -> dict:
+    conn = sqlite3.connect(db)
+    try:
+        counts = {
+            table: conn.execute(f"select count(*) from {table}").fetchone()[0]
+            for table in TABLES
+        }
+        counts["statuses"] = dict(
+            conn.execute("select status, count(*) from sources group by status").fetchall()
+        )
+    finally:
+        conn.close()
+    return counts
+
+
+def report_lines(r: dict) -> list[str]:
+    f, first, again, d = r["floor"], r["ingest"], r["rerun"], r["datasette"]
+    tables = ", ".join(
+        f"{t} p50 {v['p50_ms']} ms max {v['max_ms']} ms" for t, v in d["tables"].items()
+    )
+    return [
+        f"corpus: {f['pages']} pages, {f['mb']:.0f} MB (seed {r['seed']})",
+        f"floor (read, decode, t2s, sha256; 1 core): {f['seconds']:.1f} s, "
+        f"{f['pages_per_s']:.0f} pages/s, {f['mb_per_s']:.1f} MB/s",
+        f"ingest build --jobs {r['jobs']} from empty: {first['seconds']:.1f} s, "
+        f"{first['pages_per_s']:.0f} pages/s, {first['mb_per_s']:.1f} MB/s, "
+        f"{r['ingest_over_floor']:.2f}x the floor; peak memory {first['peak_mb']:.0f} MB "
+        f"(largest process {first['peak_process_mb']:.0f} MB)",
+        f"re-run on the unchanged corpus: {again['seconds']:.1f} s "
+        f"({r['rerun_over_first']:.3f} of the first run)",
+        f"database: {r['db_mb']:.0f} MB, {r['db_bytes_per_page']:.0f} bytes/page, "
+        f"{r['db_bytes_per_article']:.0f} bytes/unique article "
+        f"({r['counts']['articles']} articles, {r['counts']['article_occurrences']} occurrences)",
+        f"search (articles?_search=): p50 {d['search']['p50_ms']} ms, "
+        f"p95 {d['search']['p95_ms']} ms; canned query p50 {d['search_canned_query']['p50_ms']} "
+        f"ms, p95 {d['search_canned_query']['p95_ms']} ms",
+        f"table pages with facets: {tables}",
+    ]
+
+
+@click.command()
+@click.option("--pages", default=100_000, show_default=True, help="Size of the corpus.")
+@click.option("--seed", default=1, show_default=True, help="Seed of the corpus.")
+@click.option("--jobs", default=os.cpu_count() or 1, show_default=True, help="ingest --jobs")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the figures [bench/out/results-PAGES.json].",
+)
+def main(pages: int, seed: int, jobs: int, json_path: Path | None) -> None:
+    """Measure ingest and Datasette on a synthetic corpus of PAGES pages."""
+    folder = OUT / f"corpus-{pages}-seed{seed}"
+    click.echo(f"corpus: {folder} (made if missing)", err=True)
+    pages_dir = write_corpus(folder, seed, pages)
+    click.echo("floor…", err=True)
+    measured_floor = floor(pages_dir)
+    db = OUT / f"archive-{pages}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    command = [str(BIN / "ingest"), "build", str(db), str(pages_dir), "--jobs", str(jobs)]
+    click.echo("ingest build from empty…", err=True)
+    first = run_measured(command)
+    click.echo("ingest build again…", err=True)
+    again = run_measured(command)
+    counts = archive_counts(db)
+    db_bytes = db.stat().st_size
+    click.echo("datasette…", err=True)
+    served = serve_and_measure(db)
+    mb = measured_floor["mb"]
+    for measured in (measured_floor, first, again):
+        measured["pages_per_s"] = measured_floor["pages"] / measured["seconds"]
+        measured["mb_per_s"] = mb / measured["seconds"]
+    report = {
+        "pages": pages,
+        "seed": seed,
+        "jobs": jobs,
+        "cpus": os.cpu_count(),
+        "floor": measured_floor,
+        "ingest": first,
+        "rerun": again,
+        "ingest_over_floor": first["seconds"] / measured_floor["seconds"],
+        "rerun_over_first": again["seconds"] / first["seconds"],
+        "counts": counts,
+        "db_mb": db_bytes / 1e6,
+        "db_bytes_per_page": db_bytes / max(1, counts["sources"]),
+        "db_bytes_per_article": db_bytes / max(1, counts["articles"]),
+        "datasette": served,
+    }
+    report["summary"] = report_lines(report)
+    click.echo("\n".join(report["summary"]))
+    json_path = json_path or OUT / f"results-{pages}.json"
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    click.echo(f"figures written to {json_path}", err=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""Ordered, bounded parallel map."""
+
+from __future__ import annotations
+
+from ingest.parallel import ordered_map
+
+
+def square(value: int) -> int:
+    return value * value
+
+
+def test_results_in_input_order_whatever_the_jobs():
+    items = list(range(500))
+    expected = [i**2 for i in items]
+    assert list(ordered_map(square, items, jobs=1)) == expected
+    assert list(ordered_map(square, items, jobs=2, chunksize=7)) == expected
+
+
+def test_input_is_read_only_a_bounded_window_ahead():
+    pulled = []
+
+    def items():
+        for i in range(10_000):
+            pulled.append(i)
+            yield i
+
+    results = ordered_map(square, items(), jobs=2, chunksize=5, ahead=3)
+    for taken, value in enumerate(results, start=1):
+        assert value == (taken - 1) ** 2
+        assert len(pulled) <= taken + 5 * 4
+        if taken == 200:
+            break
+    results.close()
+    assert len(pulled) < 250
+
+
+def test_small_input_is_mapped_in_process():
+    local = []
+    assert list(ordered_map(local.append, [1, 2, 3], jobs=2)) == [None] * 3
+    assert local == [1, 2, 3]
