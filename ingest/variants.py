@@ -181,17 +181,32 @@ def save(db: sqlite_utils.Database, evidence: list[Evidence]) -> None:
         db[TABLE].insert_all(rows)
 
 
+def traditional_copies(db: sqlite_utils.Database, chunk: int = 500) -> Iterator[tuple]:
+    """(id, article_id, title_original, body_original) of every Traditional copy, by id.
+
+    Read ``chunk`` rows at a time, so that memory does not grow with the archive and the
+    caller may update the rows it has been given.
+    """
+    last = 0
+    while True:
+        rows = db.execute(
+            """SELECT id, article_id, title_original, body_original FROM article_occurrences
+               WHERE script = 'traditional' AND id > ? ORDER BY id LIMIT ?""",
+            [last, chunk],
+        ).fetchall()
+        yield from rows
+        if len(rows) < chunk:
+            return
+        last = rows[-1][0]
+
+
 def renormalise(db: sqlite_utils.Database, fold: Fold, previous: Fold) -> int:
     """Normalise Traditional copies with ``fold`` instead of ``previous``; fix what changes.
 
     Returns how many copies changed.
     """
-    rows = db.execute(
-        """SELECT id, article_id, title_original, body_original FROM article_occurrences
-           WHERE script = 'traditional' ORDER BY id"""
-    ).fetchall()
     articles = set()
-    for oid, article_id, title_original, body_original in rows:
+    for oid, article_id, title_original, body_original in traditional_copies(db):
         # What normalise does, with OpenCC run once for both folds (it is most of the cost).
         converted = [to_simplified(t) for t in (title_original, body_original)]
         folded = [fold.apply(t) for t in converted]

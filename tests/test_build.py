@@ -317,10 +317,14 @@ def test_any_corpus_ingests_with_one_row_per_page_and_no_spam(items, as_jsonl):
 
 
 def dump(path) -> dict[str, list[tuple]]:
-    """Every row of every table of an archive."""
+    """Every row of every table of an archive, but for when and in which run it was built."""
     conn = sqlite3.connect(path)
     tables = [r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")]
-    rows = {t: sorted(conn.execute(f"select * from [{t}]").fetchall(), key=repr) for t in tables}
+    rows = {}
+    for table in set(tables) - {"runs"}:
+        columns = [r[1] for r in conn.execute(f"pragma table_info([{table}])") if r[1] != "run_id"]
+        listed = ", ".join(f"[{c}]" for c in columns)
+        rows[table] = sorted(conn.execute(f"select {listed} from [{table}]").fetchall(), key=repr)
     conn.close()
     return rows
 

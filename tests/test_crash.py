@@ -162,4 +162,5 @@ async def test_datasette_sees_only_whole_pages_while_a_build_runs(tmp_path, corp
         seen.append(row["sources"])
         await asyncio.sleep(0.02)
     assert proc.returncode == 0
-    assert len({n for n in seen if 0 < n < PAGES}) >= 5, seen
+    # Pages come in batches (a tenth of a second of work each, see ingest.build).
+    assert len({n for n in seen if 0 < n < PAGES}) >= 3, seen
