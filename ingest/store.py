@@ -66,7 +66,6 @@ TABLES: dict[str, dict] = {
         "columns": {
             "id": int,
             "title": str,
-            "body": str,
             "occurrence_count": int,
             "script": str,
             "chars": int,
@@ -80,6 +79,9 @@ TABLES: dict[str, dict] = {
             "dateline_date": str,
             "column_label": str,
             "injected_copies": int,
+            # Long text last: SQLite reads a row's columns in order, so every column after a
+            # body that spills into overflow pages costs reading those pages (facets, filters).
+            "body": str,
         },
         "pk": "id",
         "foreign_keys": [("first_source_id", "sources", "id"), ("last_source_id", "sources", "id")],
@@ -91,7 +93,6 @@ TABLES: dict[str, dict] = {
             "source_id": int,
             "position": int,
             "title_original": str,
-            "body_original": str,
             "script": str,
             "chars": int,
             "chars_changed": int,
@@ -100,6 +101,7 @@ TABLES: dict[str, dict] = {
             "coverage": float,
             "partial": int,
             "injected_bylines": str,
+            "body_original": str,  # last, as articles.body
         },
         "pk": "id",
         "foreign_keys": [("article_id", "articles", "id"), ("source_id", "sources", "id")],
