@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -70,3 +75,43 @@ def conn(archive: Path):
 def page_text(name: str) -> str:
     """A sample page's text, by the start of its file name."""
     return next(CORPUS.glob(f"{name}*")).read_text(encoding="utf-8")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def datasette_server(command: list[str]):
+    """A real datasette process (``command`` before its host and port) on 127.0.0.1: its URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [*command, "-h", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+                break
+            except OSError:
+                if process.poll() is not None:
+                    break
+                time.sleep(0.1)
+        else:
+            process.kill()
+        if process.poll() is not None:
+            pytest.fail(process.stderr.read().decode())
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def datasette_command() -> list[str]:
+    """The project environment's datasette, which loads our plugin by entry point."""
+    return [str(Path(sys.executable).parent / "datasette")]

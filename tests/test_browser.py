@@ -7,15 +7,13 @@ Chromium and its driver come from Debian's packages (``chromium``, ``chromium-dr
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import urllib.parse
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SHARED_TITLE
-from test_e2e import free_port, wait_for
+from conftest import ROOT, SHARED_TITLE, datasette_command, datasette_server
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.service import Service  # noqa: E402
@@ -31,18 +29,8 @@ BIN = Path(sys.executable).parent
 
 @pytest.fixture(scope="module")
 def server(archive):
-    port = free_port()
-    datasette = shutil.which("datasette", path=str(BIN)) or "datasette"
-    process = subprocess.Popen(
-        [datasette, str(archive), "-h", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    wait_for(base, process)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with datasette_server([*datasette_command(), str(archive)]) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -3,40 +3,18 @@
 from __future__ import annotations
 
 import json
-import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import datasette_command, datasette_server
 
 from ingest.serve import SETTINGS
 
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(base: str, process: subprocess.Popen) -> None:
-    """Wait until a datasette server answers, or fail with what it printed."""
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            return
-        except OSError:
-            if process.poll() is not None:
-                break
-            time.sleep(0.1)
-    process.kill()
-    pytest.fail(process.stderr.read().decode())
 
 
 @pytest.fixture(scope="module")
@@ -46,18 +24,8 @@ def server(tmp_path_factory, corpus):
     subprocess.run(
         [str(BIN / "ingest"), "build", str(db), str(corpus)], check=True, capture_output=True
     )
-    port = free_port()
-    datasette = shutil.which("datasette", path=str(BIN)) or "datasette"
-    process = subprocess.Popen(
-        [datasette, str(db), "-h", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    wait_for(base, process)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with datasette_server([*datasette_command(), str(db)]) as base:
+        yield base
 
 
 def get_json(url):

@@ -11,7 +11,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from test_e2e import free_port, wait_for
+from conftest import datasette_server
 
 # Datasette skips entry-point plugins when sys._called_from_test is set: stock Datasette.
 STOCK = "import sys; sys._called_from_test = True; from datasette.cli import cli; cli()"
@@ -19,17 +19,8 @@ STOCK = "import sys; sys._called_from_test = True; from datasette.cli import cli
 
 @pytest.fixture(scope="module")
 def stock_server(archive):
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-c", STOCK, "serve", str(archive), "-h", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    wait_for(base, process)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with datasette_server([sys.executable, "-c", STOCK, "serve", str(archive)]) as base:
+        yield base
 
 
 def tables(archive):
