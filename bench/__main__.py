@@ -197,8 +197,7 @@ def archive_counts(db: Path) -> dict:
     conn = sqlite3.connect(db)
     try:
         counts = {
-            table: conn.execute(f"select count(*) from {table}").fetchone()[0]
-            for table in TABLES
+            table: conn.execute(f"select count(*) from {table}").fetchone()[0] for table in TABLES
         }
         counts["statuses"] = dict(
             conn.execute("select status, count(*) from sources group by status").fetchall()

@@ -344,8 +344,15 @@ def page(seed: int, number: int, pages: int) -> SyntheticPage:
             lines += ["", part.indent + paragraph]
         spans.append((start, sum(len(line) + 1 for line in lines)))
         planted.append(
-            Planted(chosen[slot_index - 1], slot_index - 1, script, len(article.paragraphs),
-                    kept, spam, False)
+            Planted(
+                chosen[slot_index - 1],
+                slot_index - 1,
+                script,
+                len(article.paragraphs),
+                kept,
+                spam,
+                False,
+            )
         )
     text = "\n".join(lines) + "\n"
     if planted and rng.random() < 0.05:

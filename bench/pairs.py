@@ -186,9 +186,7 @@ def positives(rnd: random.Random, art: Article, spam: tuple[str, ...]) -> Iterat
     mixed = inject_lines(rnd, drop_lines(rnd, paras, rnd.randint(1, 2)), spam, rnd.randint(1, 3))
     yield pair("s2t+dropped+injected", convert("\n".join(mixed), "s2t"))
     share = rnd.uniform(0.5, 0.97)
-    yield pair(
-        "s2tw+truncated", convert("\n".join(truncate(paras, share)), "s2tw"), share < 0.9
-    )
+    yield pair("s2tw+truncated", convert("\n".join(truncate(paras, share)), "s2tw"), share < 0.9)
 
 
 def header(art: Article) -> list[str]:

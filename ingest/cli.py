@@ -80,9 +80,7 @@ def run_build(
         names = [str(path) for path in corpus]
         if sys.stderr.isatty():
             with click.progressbar(length=0, label="pages", file=sys.stderr) as bar:
-                return pipeline.build(
-                    db, pages, lambda _: bar.update(1), corpus=names, jobs=jobs
-                )
+                return pipeline.build(db, pages, lambda _: bar.update(1), corpus=names, jobs=jobs)
         return pipeline.build(db, pages, corpus=names, jobs=jobs)
     finally:
         db.close()

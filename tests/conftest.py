@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -21,6 +22,32 @@ from ingest.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 SHARED_TITLE = "城市跨域风险协同治理的模式与路径"
+# The sample pages' spam sites, and words and numbers no article may carry.
+SITES = {
+    "000": "一分快3",
+    "001": "盈彩平台",
+    "002": "AG彩票",
+    "003": "众赢平台",
+    "004": "网信彩票邀请码",
+}
+SPAM = [
+    "💎",
+    "地图",
+    "中国网客户端",
+    "客户端",
+    "延伸閲讀",
+    "延伸阅读",
+    "服務預約",
+    "服务预约",
+    "同微信",
+    "[责编:天天中]",
+    "责编",
+    "Sitemap",
+    "版權所有",
+    "最新上架",
+    "www.",
+]
+PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-\d{7,8}")
 
 
 def unprivileged() -> list[str] | None:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import re
 import sqlite3
 import tempfile
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from conftest import SHARED_TITLE
+from conftest import PHONE, SHARED_TITLE, SITES, SPAM
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import spam_pages
@@ -24,25 +23,6 @@ from ingest import store
 from ingest.build import build
 from ingest.read import Page, iter_pages
 from ingest.store import open_db
-
-SPAM = [
-    "一分快3",
-    "盈彩平台",
-    "AG彩票",
-    "众赢平台",
-    "网信彩票邀请码",
-    "💎",
-    "地图",
-    "中国网客户端",
-    "延伸閲讀",
-    "延伸阅读",
-    "服務預約",
-    "服务预约",
-    "同微信",
-    "[责编:天天中]",
-    "www.",
-]
-PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-\d{7,8}")
 
 
 def test_counts(conn):
@@ -112,7 +92,7 @@ def test_occurrence_counts_match_rows(conn):
 def test_no_spam_in_articles(conn):
     for row in conn.execute("select title, body from articles"):
         text = row["title"] + row["body"]
-        for word in SPAM:
+        for word in [*SITES.values(), *SPAM]:
             assert word not in text, word
         assert not PHONE.search(text)
 

@@ -2,40 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from conftest import page_text
+from conftest import PHONE, SITES, SPAM, page_text
 from hypothesis import HealthCheck, given, settings
 from strategies import spam_pages
 
 from ingest.extract import detect_site, extract, indent, is_spam, iso_date, mask, title_of
 from ingest.normalise import normalise
-
-SITES = {
-    "000": "一分快3",
-    "001": "盈彩平台",
-    "002": "AG彩票",
-    "003": "众赢平台",
-    "004": "网信彩票邀请码",
-}
-SPAM = [
-    "💎",
-    "地图",
-    "中国网客户端",
-    "客户端",
-    "延伸閲讀",
-    "延伸阅读",
-    "服務預約",
-    "服务预约",
-    "同微信",
-    "[责编:天天中]",
-    "责编",
-    "Sitemap",
-    "版權所有",
-    "最新上架",
-]
-PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-\d{7,8}")
 
 
 @pytest.mark.parametrize("name", sorted(SITES))
