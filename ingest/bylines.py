@@ -292,6 +292,17 @@ def dateline(paragraph: str) -> tuple[str | None, str, str, Line | None] | None:
     return (None if outlet in LOCAL else outlet, place, day, reporters)
 
 
+def last_nonempty(paragraphs: Sequence[str], count: int) -> list[str]:
+    """The last ``count`` paragraphs with text, in order (from the end: articles are long)."""
+    found: list[str] = []
+    for paragraph in reversed(paragraphs):
+        if len(found) == count:
+            break
+        if fold(paragraph):
+            found.append(paragraph)
+    return found[::-1]
+
+
 def add_unique(target: list[str], items: list[str]) -> None:
     for item in items:
         if item not in target:
@@ -344,7 +355,7 @@ def parse(
         if line.date and (line.outlets or not was_dropped):
             result.published = result.published or line.date
 
-    ending = [p for p in paragraphs if fold(p)][-2:]
+    ending = last_nonempty(paragraphs, 2)
     for paragraph in ending:
         credit = trailing_credit(paragraph, site)
         if credit is not None:

@@ -65,6 +65,8 @@ HEADER_LINES = 30  # the header of a page without articles, for its date and tem
 SHORT_LINE = 40
 # Header and footer: the template lines the site's name is looked for in.
 EDGE_LINES = 60
+# Phone numbers and domains need ASCII letters or digits: most lines have none.
+ASCII_ALNUM_RE = re.compile(r"[0-9A-Za-z]")
 HAN_RE = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]")
 WORD_RE = re.compile(r"[\w\u3400-\u9fff\U00020000-\U0003134f]+")
 
@@ -99,15 +101,8 @@ class Extraction:
 
 def indent(line: str) -> int:
     """Width of a line's leading whitespace (full-width spaces count two)."""
-    width = 0
-    for ch in line:
-        if ch == "\u3000":
-            width += 2
-        elif ch.isspace():
-            width += 1
-        else:
-            break
-    return width
+    lead = line[: len(line) - len(line.lstrip())]
+    return len(lead) + lead.count("\u3000")
 
 
 def clean(line: str) -> str:
@@ -165,7 +160,11 @@ def is_spam(text: str, site: str | None) -> bool:
     """A line the spam template injected: it names the site, or carries contacts or emoji."""
     if site and site in text:
         return True
-    return bool(PHONE_RE.search(text) or DOMAIN_RE.search(text) or EMOJI_RE.search(text))
+    if EMOJI_RE.search(text):
+        return True
+    if not ASCII_ALNUM_RE.search(text):
+        return False
+    return bool(PHONE_RE.search(text) or ("." in text and DOMAIN_RE.search(text)))
 
 
 def is_furniture(text: str) -> bool:
@@ -175,13 +174,18 @@ def is_furniture(text: str) -> bool:
     return len(text) <= SHORT_LINE and bool(FURNITURE_RE.search(to_simplified(text)))
 
 
-def body_indent(lines: list[str]) -> int:
-    """The indentation of an article's paragraphs: the most common one, weighted by length."""
+def measure(lines: list[str]) -> list[tuple[str, int]]:
+    """Each line's text without surrounding whitespace, and its indentation."""
+    return [(clean(line), indent(line)) for line in lines]
+
+
+def body_indent(measured: list[tuple[str, int]]) -> int:
+    """The indentation of an article's paragraphs: the most common one, weighted by length
+    (``measured``: lines as :func:`measure` gives them)."""
     weight: Counter[int] = Counter()
-    for line in lines:
-        text = clean(line)
+    for text, width in measured:
         if text and not BULLET_RE.match(text):
-            weight[indent(line)] += len(text)
+            weight[width] += len(text)
     return weight.most_common(1)[0][0] if weight else 0
 
 
@@ -191,15 +195,15 @@ def article_from(region: list[str], site: str | None) -> tuple[list[str], list[s
     A line outside the article's indentation is held back: it is kept (an image caption)
     only if the article goes on after it, and two such lines in a row end the article.
     """
-    level = body_indent(region)
+    measured = measure(region)
+    level = body_indent(measured)
     last = max(
-        (i for i, line in enumerate(region) if clean(line) and indent(line) >= level), default=-1
+        (i for i, (text, width) in enumerate(measured) if text and width >= level), default=-1
     )
     paragraphs: list[str] = []
     dropped: list[str] = []
     held: str | None = None
-    for line in region[: last + 1]:
-        text = clean(line)
+    for text, width in measured[: last + 1]:
         if not text:
             continue
         if is_furniture(text):
@@ -208,7 +212,7 @@ def article_from(region: list[str], site: str | None) -> tuple[list[str], list[s
         if is_spam(text, site):
             dropped.append(text)
             continue
-        if indent(line) < level or BULLET_RE.match(text):
+        if width < level or BULLET_RE.match(text):
             if held is not None:
                 dropped += [held, text]
                 held = None
@@ -233,8 +237,11 @@ def extract(text: str) -> Extraction:
     template_lines = lines[: starts[0][0]] if starts else lines
     tail_from = starts[-1][0] + 1 if starts else len(lines)
     tail = lines[tail_from:]
-    tail_level = body_indent(tail)
-    template_lines = template_lines + [line for line in tail if indent(line) < tail_level]
+    measured_tail = measure(tail)
+    tail_level = body_indent(measured_tail)
+    template_lines = template_lines + [
+        line for line, (_, width) in zip(tail, measured_tail, strict=True) if width < tail_level
+    ]
     site = detect_site(template_lines)
     articles: list[Article] = []
     bounds = [i for i, _ in starts] + [len(lines)]
