@@ -297,7 +297,7 @@ def score(pair: Pair) -> Scored:
     smaller, larger = sorted((a.shingles, b.shingles))
     return Scored(
         pair,
-        bool(set(a.bands()) & set(b.bands())),
+        bool(set(a.bands) & set(b.bands)),
         a.text_hash == b.text_hash,
         j,
         dedup.containment(j, a.shingles, b.shingles),

@@ -21,10 +21,11 @@ from ingest.extract import Extraction, extract
 from ingest.normalise import Fold, count_changed, detect_script, normalise
 from ingest.read import Page
 
-# Pages are committed in batches: a commit per page cost more than saving the page. A batch
-# ends after this many pages, or this many seconds, so that readers see pages come in.
+# Pages are committed in batches: a commit per page cost more than saving the page, and the
+# search index is written once per batch. A batch ends after this many pages, or this many
+# seconds (the default of ``commit_seconds``), so that readers see pages come in.
 PAGES_PER_COMMIT = 200
-COMMIT_SECONDS = 0.1
+COMMIT_SECONDS = 1.0
 
 
 @dataclass
@@ -209,7 +210,7 @@ def save_article(
             },
             sig.blob(),
             sig.shingles,
-            sig.bands(),
+            sig.bands,
         )
         similarity, article_chars = 1.0, chars
         summary.articles_new += 1
@@ -220,7 +221,7 @@ def save_article(
         new = dedup.Copy(article.script, chars, article.body, article.title)
         better = dedup.better_copy(new, current, longest)
         if better:
-            store.replace_canonical(db, article_id, row, sig.blob(), sig.shingles, sig.bands())
+            store.replace_canonical(db, article_id, row, sig.blob(), sig.shingles, sig.bands)
             store.set_coverage(db, article_id, chars)
         store.merge_metadata(db, article_id, metadata, prefer_new=better)
         article_chars = chars if better else current.chars
@@ -256,6 +257,7 @@ def build(
     on_page: Callable[[Page], None] | None = None,
     corpus: Sequence[str] = (),
     jobs: int = 1,
+    commit_seconds: float = COMMIT_SECONDS,
 ) -> Summary:
     """Ingest pages not yet in the archive; pages already there are skipped.
 
@@ -263,7 +265,7 @@ def build(
     its pages point to it; a run that adds nothing writes nothing. ``jobs`` worker processes
     run ``process_page``; this process reads the pages and is the single writer, saving in
     input order, so the archive is the same whatever ``jobs`` is. Pages are committed in
-    batches (``PAGES_PER_COMMIT`` pages or ``COMMIT_SECONDS``), each batch whole or not at all.
+    batches (``PAGES_PER_COMMIT`` pages or ``commit_seconds``), each batch whole or not at all.
     """
     store.ensure_schema(db)
     summary = Summary()
@@ -305,7 +307,7 @@ def build(
         with store.write_transaction(db):
             save(first)
             batch, batch_started = 1, time.monotonic()
-            while batch < PAGES_PER_COMMIT and time.monotonic() - batch_started < COMMIT_SECONDS:
+            while batch < PAGES_PER_COMMIT and time.monotonic() - batch_started < commit_seconds:
                 result = next(results, None)
                 if result is None:
                     break

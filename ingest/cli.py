@@ -48,6 +48,14 @@ def cli() -> None:
     show_default="number of cores",
     help="Worker processes finding and normalising articles (one process writes).",
 )
+@click.option(
+    "--commit-seconds",
+    type=click.FloatRange(min=0),
+    default=pipeline.COMMIT_SECONDS,
+    show_default=True,
+    help="Commit at least this often (and every 200 pages), so readers see pages come in; "
+    "longer batches ingest faster.",
+)
 def build(
     db_path: Path,
     corpus: tuple[Path, ...],
@@ -55,6 +63,7 @@ def build(
     max_bytes: int,
     lock_timeout: float,
     jobs: int,
+    commit_seconds: float,
 ) -> None:
     """Ingest every page under CORPUS (directories, page files, .jsonl[.gz]) into DB."""
     try:
@@ -62,7 +71,7 @@ def build(
         preflight.check_database(db_path, lock_timeout)
         if rebuild:
             preflight.remove_archive(db_path, lock_timeout)
-        summary = run_build(db_path, list(corpus), max_bytes, lock_timeout, jobs)
+        summary = run_build(db_path, list(corpus), max_bytes, lock_timeout, jobs, commit_seconds)
     except (preflight.UserError, store.NotAnArchiveError) as e:
         raise click.ClickException(str(e)) from e
     except sqlite3.DatabaseError as e:
@@ -71,17 +80,23 @@ def build(
 
 
 def run_build(
-    db_path: Path, corpus: list[Path], max_bytes: int, lock_timeout: float, jobs: int = 1
+    db_path: Path,
+    corpus: list[Path],
+    max_bytes: int,
+    lock_timeout: float,
+    jobs: int = 1,
+    commit_seconds: float = pipeline.COMMIT_SECONDS,
 ) -> pipeline.Summary:
     """Ingest the corpus into the database, with a progress bar on a terminal."""
     db = store.open_db(str(db_path), timeout=lock_timeout)
     try:
         pages = iter_pages(corpus, max_bytes=max_bytes, skip=preflight.own_files(db_path))
-        names = [str(path) for path in corpus]
+        options = {"corpus": [str(path) for path in corpus], "jobs": jobs}
+        options["commit_seconds"] = commit_seconds
         if sys.stderr.isatty():
             with click.progressbar(length=0, label="pages", file=sys.stderr) as bar:
-                return pipeline.build(db, pages, lambda _: bar.update(1), corpus=names, jobs=jobs)
-        return pipeline.build(db, pages, corpus=names, jobs=jobs)
+                return pipeline.build(db, pages, lambda _: bar.update(1), **options)
+        return pipeline.build(db, pages, **options)
     finally:
         db.close()
 

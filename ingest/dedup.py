@@ -42,30 +42,33 @@ SPACE_RE = re.compile(r"\s+")
 
 @dataclass(frozen=True)
 class Signature:
-    """What dedup needs of one text: exact hash, MinHash values and shingle count."""
+    """What dedup needs of one text: exact hash, MinHash values, shingle count and the
+    LSH band keys (computed with the rest, in the worker that hashes the text)."""
 
     text_hash: str
     hashvalues: np.ndarray
     shingles: int
+    bands: tuple[int, ...]
 
     def blob(self) -> bytes:
         return self.hashvalues.astype("<u4").tobytes()
 
-    def bands(self) -> list[int]:
-        """One signed 64-bit key per band, the band's index mixed in."""
-        data = self.hashvalues.astype("<u4").tobytes()
-        width = BAND_ROWS * 4
-        return [
-            int.from_bytes(
-                hashlib.blake2b(
-                    struct.pack("<H", band) + data[band * width : (band + 1) * width],
-                    digest_size=8,
-                ).digest(),
-                "little",
-                signed=True,
-            )
-            for band in range(NUM_PERM // BAND_ROWS)
-        ]
+
+def band_keys(hashvalues: np.ndarray) -> tuple[int, ...]:
+    """One signed 64-bit key per band of a signature, the band's index mixed in."""
+    data = hashvalues.astype("<u4").tobytes()
+    width = BAND_ROWS * 4
+    return tuple(
+        int.from_bytes(
+            hashlib.blake2b(
+                struct.pack("<H", band) + data[band * width : (band + 1) * width],
+                digest_size=8,
+            ).digest(),
+            "little",
+            signed=True,
+        )
+        for band in range(NUM_PERM // BAND_ROWS)
+    )
 
 
 def compact(text: str) -> str:
@@ -94,7 +97,7 @@ def signature(body: str) -> Signature:
     flat = compact(body)
     values, count = minhash.sketch(flat, SHINGLE)
     text_hash = hashlib.sha256(flat.encode()).hexdigest()
-    return Signature(text_hash, values, count)
+    return Signature(text_hash, values, count, band_keys(values))
 
 
 def values_from_blob(blob: bytes) -> np.ndarray:
@@ -164,7 +167,7 @@ def find_article(db, sig: Signature) -> tuple[int, float] | None:
     ).fetchone()
     if row:
         return row[0], 1.0
-    keys = sig.bands()
+    keys = sig.bands
     placeholders = ",".join("?" * len(keys))
     candidates = db.execute(
         f"""SELECT s.article_id, s.shingles, s.minhash, COUNT(*) AS hits

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import sqlite_utils
@@ -201,6 +201,11 @@ VIEWS = {
         FROM site_contacts a JOIN site_contacts b
           ON b.kind = a.kind AND b.value = a.value AND b.site <> a.site""",
 }
+# Search-index writes of the current write_transaction, in this connection only (see
+# flush_index), which drops it: indexing outside write_transaction fails, never goes amiss.
+# ``indexed``: the article already has a row in the index.
+INDEX_QUEUE_SQL = """CREATE TEMP TABLE IF NOT EXISTS index_queue (
+    article_id INTEGER PRIMARY KEY, title TEXT, body TEXT, indexed INTEGER)"""
 OUR_TABLES = set(TABLES) | {"article_bands", "articles_fts"} | set(VIEWS)
 
 
@@ -244,10 +249,15 @@ def check_archive(db: sqlite_utils.Database) -> None:
 @contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
     """A transaction that takes the write lock at once, so that it waits for another writer
-    (the busy timeout) where a read transaction turning into a write one would fail."""
+    (the busy timeout) where a read transaction turning into a write one would fail.
+
+    Search-index writes queued in it (:func:`index_article`) are written at its end.
+    """
     db.execute("BEGIN IMMEDIATE")
     try:
+        db.execute(INDEX_QUEUE_SQL)
         yield
+        flush_index(db)
     except BaseException:
         db.conn.rollback()
         raise
@@ -334,7 +344,7 @@ def insert_source(db: sqlite_utils.Database, row: dict) -> int:
 
 
 def insert_article(
-    db: sqlite_utils.Database, row: dict, blob: bytes, shingles: int, bands: list[int]
+    db: sqlite_utils.Database, row: dict, blob: bytes, shingles: int, bands: Sequence[int]
 ) -> int:
     """A new article with its signature, LSH bands and search index entry."""
     article_id = insert_row(db, "articles", row)
@@ -355,7 +365,7 @@ def replace_canonical(
     row: dict,
     blob: bytes,
     shingles: int,
-    bands: list[int],
+    bands: Sequence[int],
 ) -> None:
     """Make a better copy the article's text: signature, bands and index follow it."""
     update_row(db, "articles", "id", article_id, row)
@@ -367,7 +377,6 @@ def replace_canonical(
         "INSERT OR IGNORE INTO article_bands (band_key, article_id) VALUES (?, ?)",
         [(key, article_id) for key in bands],
     )
-    db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
     index_article(db, article_id, row["title"], row["body"])
 
 
@@ -403,10 +412,34 @@ def set_coverage(db: sqlite_utils.Database, article_id: int, article_chars: int)
 
 
 def index_article(db: sqlite_utils.Database, article_id: int, title: str, body: str) -> None:
+    """Queue an article's text for the search index, replacing what it held before; the
+    index is written when the transaction ends (:func:`flush_index`)."""
     db.execute(
-        "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
-        [article_id, spaced(title), spaced(body)],
+        """INSERT INTO temp.index_queue (article_id, title, body, indexed) VALUES (?, ?, ?,
+               EXISTS (SELECT 1 FROM articles_fts WHERE rowid = ?))
+           ON CONFLICT (article_id) DO UPDATE SET title = excluded.title, body = excluded.body""",
+        [article_id, spaced(title), spaced(body), article_id],
     )
+
+
+def flush_index(db: sqlite_utils.Database) -> None:
+    """Write the queued texts into the search index, in rowid order.
+
+    FTS5 writes its pending index out whenever a write comes out of rowid order, so writing
+    each text as it came (new articles, and older ones whose text was replaced) wrote it
+    out at every replacement, and a text replaced twice in a batch was indexed twice.
+    """
+    queued = db.execute(
+        "SELECT article_id, title, body, indexed FROM temp.index_queue ORDER BY article_id"
+    ).fetchall()
+    for article_id, title, body, indexed in queued:
+        if indexed:
+            db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
+        db.execute(
+            "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
+            [article_id, title, body],
+        )
+    db.execute("DROP TABLE temp.index_queue")
 
 
 def add_occurrence(db: sqlite_utils.Database, row: dict) -> None:

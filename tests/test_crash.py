@@ -52,7 +52,8 @@ HALF_WRITTEN = """select
 
 def start_build(db: Path, corpus: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "ingest", "build", str(db), str(corpus)],
+        # Short batches, so that kills land after many different ones.
+        [sys.executable, "-m", "ingest", "build", str(db), str(corpus), "--commit-seconds", "0.1"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -132,8 +133,8 @@ def test_killed_build_is_sound_and_resumes_to_the_same_archive(tmp_path, corpus,
     landed = [kill_when(path, corpus, n, pauses.uniform(0, 0.03)) for n in KILL_AFTER]
     assert landed[0] == 0
     mid_run = [n for n in landed if 0 < n < total]
-    # Pages are committed in batches (a tenth of a second of work, see ingest.build), so
-    # kills waiting for nearby page counts land after the same batch.
+    # Pages are committed in batches (here a tenth of a second of work), so kills waiting
+    # for nearby page counts land after the same batch.
     assert len(set(mid_run)) >= 4, f"kills landed after {landed} of {total} pages"
     assert learnt(path) == 0
     assert kill_when(path, corpus, total, 0) == total

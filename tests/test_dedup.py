@@ -58,8 +58,8 @@ def test_cut_short_copy_matches_as_partial():
 
 def test_bands_are_stable_and_one_per_band():
     a, b = signature("同一篇文章的正文内容。" * 20), signature("同一篇文章的正文内容。" * 20)
-    assert a.bands() == b.bands()
-    assert len(set(a.bands())) == len(a.bands())
+    assert a.bands == b.bands
+    assert len(set(a.bands)) == len(a.bands)
 
 
 def test_short_text_shingles():
@@ -80,7 +80,7 @@ def test_thresholds_keep_a_half_prefix_and_refuse_a_third():
 
 def test_a_half_prefix_shares_a_band():
     full = bodies("000")[1]
-    assert set(signature(full).bands()) & set(signature(full[: len(full) // 2]).bands())
+    assert set(signature(full).bands) & set(signature(full[: len(full) // 2]).bands)
 
 
 def test_coverage_and_partial():

@@ -6,7 +6,15 @@ import sqlite3
 
 import pytest
 
-from ingest.store import NotAnArchiveError, all_columns, ensure_schema, open_db
+from ingest.search import fts_query
+from ingest.store import (
+    NotAnArchiveError,
+    all_columns,
+    ensure_schema,
+    index_article,
+    open_db,
+    write_transaction,
+)
 
 
 def schema(path):
@@ -75,3 +83,30 @@ def test_an_older_archive_gets_the_new_columns_and_views(tmp_path):
     before = schema(path)
     ensure_schema(db)
     assert schema(path) == before
+
+
+def test_search_index_follows_replaced_texts_within_and_across_transactions(tmp_path):
+    db = open_db(str(tmp_path / "a.db"))
+    ensure_schema(db)
+
+    def found(text):
+        match = fts_query(text)
+        rows = db.execute("select rowid from articles_fts where articles_fts match ?", [match])
+        return sorted(row[0] for row in rows)
+
+    with write_transaction(db):
+        for article_id, body in [(1, "风险治理"), (2, "社会"), (1, "协同治理"), (1, "城市治理")]:
+            index_article(db, article_id, "标题", body)
+    assert (found("城市"), found("风险"), found("协同")) == ([1], [], [])
+    with write_transaction(db):
+        index_article(db, 2, "标题", "乡村振兴")
+        index_article(db, 3, "标题", "社会治理")
+    assert (found("社会"), found("乡村"), found("治理")) == ([3], [2], [1, 3])
+    db.execute("insert into articles_fts (articles_fts) values ('integrity-check')")
+
+
+def test_indexing_outside_a_write_transaction_fails_loudly(tmp_path):
+    db = open_db(str(tmp_path / "a.db"))
+    ensure_schema(db)
+    with pytest.raises(sqlite3.OperationalError, match="index_queue"):
+        index_article(db, 1, "标题", "正文")

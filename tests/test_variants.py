@@ -6,7 +6,7 @@ import shutil
 
 from conftest import SHARED_TITLE
 
-from ingest import variants
+from ingest import store, variants
 from ingest.normalise import common_chars, han_mask, normalise, standard_chars, variant_table
 from ingest.store import open_db
 from ingest.variants import MIN_PAIRS, MIN_SHARE, Tally, paragraph_pairs
@@ -142,7 +142,7 @@ def test_forgetting_substitutions_and_refreshing_restores_them(archive, tmp_path
     db = open_db(str(path))
     before = {t: list(db[t].rows) for t in ("articles", "article_occurrences")}
     learnt = variants.substitutions(db)
-    with db.atomic():
+    with store.write_transaction(db):
         db.execute("delete from variant_substitutions")
         variants.renormalise(db, variants.make_fold({}), variants.make_fold(learnt))
     assert "联郃国" in db.execute("select group_concat(title) from articles").fetchone()[0]
