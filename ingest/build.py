@@ -10,7 +10,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from functools import partial
 
@@ -38,6 +38,7 @@ class FoundArticle:
     title: str
     body: str
     script: str
+    chars: int
     chars_changed: int
     signature: dedup.Signature
     byline: bylines.Byline = field(default_factory=bylines.Byline)
@@ -95,6 +96,7 @@ def process_page(page: Page, fold: Fold | None = None) -> PageResult:
                 title,
                 body,
                 script,
+                dedup.length(body),
                 count_changed(body_original, body) + count_changed(article.title, title),
                 dedup.signature(body),
                 bylines.parse(title, body.split("\n"), dropped, found.site),
@@ -106,7 +108,8 @@ def process_page(page: Page, fold: Fold | None = None) -> PageResult:
     else:
         script = detect_script(page.text)
     status = "ok" if articles else "no_articles"
-    return PageResult(page, status, found.site, script, articles, found)
+    # The writer needs the page's particulars, not its text: less to send back.
+    return PageResult(replace(page, text=None), status, found.site, script, articles, found)
 
 
 def json_list(items: list[str]) -> str | None:
@@ -193,7 +196,7 @@ def save_article(
     copies arrive in; coverage and ``partial`` of its copies follow the article's length.
     """
     sig = article.signature
-    chars = dedup.length(article.body)
+    chars = article.chars
     match = dedup.find_article(db, sig)
     row = {"title": article.title, "body": article.body, "script": article.script, "chars": chars}
     metadata = metadata_columns(article.byline)
