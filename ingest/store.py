@@ -172,6 +172,9 @@ INDEXES = [
     ("article_occurrences", ["article_id"], False),
     ("article_occurrences", ["article_id", "chars"], False),
     ("article_occurrences", ["text_hash"], False),
+    # The facets metadata.yml lists: counted from the index, not from rows of copied text.
+    ("article_occurrences", ["script"], False),
+    ("article_occurrences", ["partial"], False),
     ("articles", ["occurrence_count"], False),
     ("articles", ["script"], False),
     ("articles", ["publication"], False),
