@@ -365,19 +365,30 @@ def renormalise(db: sqlite_utils.Database, fold: Fold, previous: Fold) -> int:
 
 
 def recanonicalise(db: sqlite_utils.Database, article_id: int, fold: Fold) -> None:
-    """A Traditional-only article's text from its fullest copy, normalised with ``fold``."""
+    """A Traditional-only article's text from its fullest copy, normalised with ``fold``.
+
+    As ``dedup.better_copy`` chooses: the longest copies (``fold`` does not change a copy's
+    length), and among them the smallest text, which depends on ``fold``.
+    """
     script, title, body = db.execute(
         "SELECT script, title, body FROM articles WHERE id = ?", [article_id]
     ).fetchone()
     if script != "traditional":
         return
-    title_original, body_original = db.execute(
+    fullest = db.execute(
         """SELECT title_original, body_original FROM article_occurrences
-           WHERE article_id = ? AND script = 'traditional' ORDER BY chars DESC, id LIMIT 1""",
-        [article_id],
-    ).fetchone()
-    new_title = normalise(title_original, "traditional", fold)
-    new_body = normalise(body_original, "traditional", fold)
+           WHERE article_id = ? AND script = 'traditional' AND chars = (
+               SELECT MAX(chars) FROM article_occurrences
+               WHERE article_id = ? AND script = 'traditional')""",
+        [article_id, article_id],
+    )
+    new_body, new_title = min(
+        (
+            normalise(body_original, "traditional", fold),
+            normalise(title_original, "traditional", fold),
+        )
+        for title_original, body_original in fullest
+    )
     if (new_title, new_body) != (title, body):
         sig = dedup.signature(new_body)
         row = {"title": new_title, "body": new_body, "chars": len(compact(new_body))}
