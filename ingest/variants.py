@@ -294,23 +294,25 @@ PHRASE_OUTPUTS = {
 
 @lru_cache(maxsize=1)
 def _t2s_sources() -> dict[str, set[str]]:
-    """For each character t2s outputs, the characters it comes from (itself included)."""
+    """For each character t2s outputs in place of others, the characters it comes from."""
     han = [chr(c) for c in np.flatnonzero(han_mask()).tolist()]
     converted = to_simplified("\n".join(han)).split("\n")
     sources = defaultdict(set)
     for before, after in zip(han, converted, strict=True):
-        sources[after].add(before)
-        sources[before].add(before)
+        if after != before:
+            sources[after].add(before)
     for before, after in PHRASE_OUTPUTS.items():
-        sources[after] |= sources[to_simplified(before)] | {before}
-    return sources
+        simplified = to_simplified(before)
+        sources[after] |= sources.get(simplified, set()) | {simplified, before}
+    return dict(sources)
 
 
 def affected_chars(fold: Fold, previous: Fold) -> set[str]:
     """The characters a Traditional original must hold for ``fold`` and ``previous`` to
     normalise it differently: those the two folds map apart, and what t2s makes them from."""
-    changed = np.flatnonzero(fold.map != previous.map).tolist()
-    return set().union(*(_t2s_sources().get(chr(c), {chr(c)}) for c in changed))
+    changed = [chr(c) for c in np.flatnonzero(fold.map != previous.map).tolist()]
+    sources = _t2s_sources()
+    return set(changed).union(*(sources.get(c, set()) for c in changed))
 
 
 def traditional_copies(
