@@ -191,6 +191,47 @@ RAW_SQL = [
         PRIMARY KEY (band_key, article_id)
     ) WITHOUT ROWID""",
     "CREATE INDEX IF NOT EXISTS idx_article_bands_article_id ON article_bands (article_id)",
+    # What the Traditional copies of each article with a Simplified text say about rare
+    # characters (see ingest.variants): replaced whenever the article gets a new copy, so
+    # the learning pass reads only what a build touched.
+    """CREATE TABLE IF NOT EXISTS variant_evidence (
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        char TEXT NOT NULL,
+        replacement TEXT NOT NULL,
+        aligned INTEGER NOT NULL,
+        pairs INTEGER NOT NULL,
+        example_occurrence INTEGER NOT NULL REFERENCES article_occurrences(id),
+        example TEXT NOT NULL,
+        PRIMARY KEY (article_id, char, replacement)
+    ) WITHOUT ROWID""",
+    """CREATE INDEX IF NOT EXISTS idx_variant_evidence_char
+        ON variant_evidence (char, replacement, example_occurrence)""",
+    # The sums of variant_evidence over all articles, kept by triggers in the same
+    # transaction as the rows they sum.
+    """CREATE TABLE IF NOT EXISTS variant_totals (
+        char TEXT NOT NULL,
+        replacement TEXT NOT NULL,
+        aligned INTEGER NOT NULL,
+        pairs INTEGER NOT NULL,
+        articles INTEGER NOT NULL,
+        PRIMARY KEY (char, replacement)
+    ) WITHOUT ROWID""",
+    """CREATE TRIGGER IF NOT EXISTS variant_evidence_insert AFTER INSERT ON variant_evidence
+    BEGIN
+        INSERT INTO variant_totals (char, replacement, aligned, pairs, articles)
+        VALUES (new.char, new.replacement, new.aligned, new.pairs, 1)
+        ON CONFLICT (char, replacement) DO UPDATE SET
+            aligned = aligned + excluded.aligned, pairs = pairs + excluded.pairs,
+            articles = articles + 1;
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS variant_evidence_delete AFTER DELETE ON variant_evidence
+    BEGIN
+        UPDATE variant_totals SET aligned = aligned - old.aligned, pairs = pairs - old.pairs,
+            articles = articles - 1
+        WHERE char = old.char AND replacement = old.replacement;
+        DELETE FROM variant_totals
+        WHERE char = old.char AND replacement = old.replacement AND articles = 0;
+    END""",
     # Spaced copies of title and body (see ingest.search); rowid is articles.id.
     "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, body)",
 ]
@@ -209,7 +250,8 @@ VIEWS = {
 # ``indexed``: the article already has a row in the index.
 INDEX_QUEUE_SQL = """CREATE TEMP TABLE IF NOT EXISTS index_queue (
     article_id INTEGER PRIMARY KEY, title TEXT, body TEXT, indexed INTEGER)"""
-OUR_TABLES = set(TABLES) | {"article_bands", "articles_fts"} | set(VIEWS)
+RAW_TABLES = {"article_bands", "articles_fts", "variant_evidence", "variant_totals"}
+OUR_TABLES = set(TABLES) | RAW_TABLES | set(VIEWS)
 
 
 class NotAnArchiveError(Exception):
@@ -285,8 +327,12 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                 db.execute(f"ALTER TABLE [{table}] ADD COLUMN [{column}] {definition}")
         for table, columns, unique in INDEXES:
             db[table].create_index(columns, unique=unique, if_not_exists=True)
+        # An archive from before evidence was stored: its learning pass starts over, once.
+        learn_again = not db["variant_evidence"].exists()
         for sql in RAW_SQL:
             db.execute(sql)
+        if learn_again:
+            db.execute("DELETE FROM archive_passes WHERE pass = 'variant_substitutions'")
         for name, sql in VIEWS.items():
             row = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [name]).fetchone()
             if row is None or row[0] != sql:
@@ -497,12 +543,20 @@ def pass_pending(db: sqlite_utils.Database, name: str) -> bool:
     return bool(row[0])
 
 
-def pass_done(db: sqlite_utils.Database, name: str) -> None:
-    """Record that the pass ``name`` has seen every occurrence; call in the pass's transaction."""
-    if pass_pending(db, name):
+def pass_through(db: sqlite_utils.Database, name: str) -> int:
+    """The last occurrence the pass ``name`` had seen when it last finished (0: none)."""
+    row = db.execute(
+        "SELECT through_occurrence FROM archive_passes WHERE pass = ?", [name]
+    ).fetchone()
+    return row[0] if row else 0
+
+
+def pass_done(db: sqlite_utils.Database, name: str, through: int) -> None:
+    """Record that the pass ``name`` has seen every occurrence up to ``through``; call in the
+    transaction of the pass's last writes."""
+    if through > pass_through(db, name):
         db.execute(
-            """INSERT INTO archive_passes (pass, through_occurrence)
-               SELECT ?, MAX(id) FROM article_occurrences WHERE true
+            """INSERT INTO archive_passes (pass, through_occurrence) VALUES (?, ?)
                ON CONFLICT (pass) DO UPDATE SET through_occurrence = excluded.through_occurrence""",
-            [name],
+            [name, through],
         )

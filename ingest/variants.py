@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
@@ -42,6 +42,8 @@ MIN_SHARE = 0.9
 MIN_AGREEMENT = 0.8
 CONTEXT = 4
 TABLE = "variant_substitutions"
+# Articles whose evidence is recomputed in one transaction: what the pass holds in memory.
+CHUNK = 200
 
 
 @dataclass
@@ -63,45 +65,83 @@ class Evidence:
 
 @dataclass
 class Tally:
-    """Counts over all aligned paragraph pairs."""
+    """Counts over aligned paragraph pairs, for each rare character and what stands in its
+    place in the Simplified text (itself, a standard character, anything else)."""
 
-    aligned: Counter = field(default_factory=Counter)
-    agreeing: Counter = field(default_factory=Counter)
-    pairs: defaultdict = field(default_factory=lambda: defaultdict(set))
+    positions: Counter = field(default_factory=Counter)
+    pairs: Counter = field(default_factory=Counter)
     articles: defaultdict = field(default_factory=lambda: defaultdict(set))
+    # The first occurrence seen of each (char, replacement): its pair and a few characters.
     examples: dict = field(default_factory=dict)
 
     def add(self, trad: str, simp: str, pair: tuple[int, int], article: int) -> None:
-        """Count one aligned paragraph pair at the positions of its rare characters."""
-        standard = standard_chars()
+        """Count one aligned paragraph pair (occurrence id, paragraph pair number) at the
+        positions of its rare characters."""
+        seen = set()
         for i in np.flatnonzero(_rare()[code_points(trad)]).tolist():
-            a, b = trad[i], simp[i]
-            self.aligned[a] += 1
-            if a != b and b in standard:
-                self.agreeing[a, b] += 1
-                self.pairs[a, b].add(pair)
-                self.articles[a, b].add(article)
+            key = trad[i], simp[i]
+            self.positions[key] += 1
+            seen.add(key)
+            if key not in self.examples:
                 span = slice(max(0, i - CONTEXT), i + CONTEXT + 1)
-                self.examples.setdefault((a, b), f"{trad[span]} → {simp[span]}")
+                self.examples[key] = (pair, f"{trad[span]} → {simp[span]}")
+        for key in seen:
+            self.pairs[key] += 1
+            self.articles[key].add(article)
+
+    @property
+    def aligned(self) -> Counter:
+        """Aligned occurrences of each rare character, whatever stands in its place."""
+        aligned: Counter = Counter()
+        for (a, _), n in self.positions.items():
+            aligned[a] += n
+        return aligned
+
+    def rows(self, article_id: int) -> list[dict]:
+        """The tally of one article's copies, as its ``variant_evidence`` rows."""
+        return [
+            {
+                "article_id": article_id,
+                "char": a,
+                "replacement": b,
+                "aligned": n,
+                "pairs": self.pairs[a, b],
+                "example_occurrence": self.examples[a, b][0][0],
+                "example": self.examples[a, b][1],
+            }
+            for (a, b), n in sorted(self.positions.items())
+        ]
 
     def weigh(self) -> list[Evidence]:
-        """Each rare character's most frequent replacement, with the evidence for it."""
-        best: dict[str, tuple[int, str]] = {}
-        for (a, b), n in self.agreeing.items():
-            best[a] = max(best.get(a, (0, "")), (n, b))
-        return [
-            Evidence(
-                a,
-                b,
-                len(self.pairs[a, b]),
-                len(self.articles[a, b]),
-                self.aligned[a],
-                n,
-                round(n / self.aligned[a], 3),
-                self.examples[a, b],
-            )
-            for a, (n, b) in sorted(best.items())
+        """Each rare character's most frequent standard replacement, with the evidence."""
+        totals = [
+            (a, b, n, self.pairs[a, b], len(self.articles[a, b]))
+            for (a, b), n in self.positions.items()
         ]
+        return weigh(totals, lambda a, b: self.examples[a, b][1])
+
+
+def weigh(
+    totals: Iterable[tuple[str, str, int, int, int]], example: Callable[[str, str], str]
+) -> list[Evidence]:
+    """Each rare character's most frequent standard replacement, with the evidence for it.
+
+    ``totals``: (char, what stands in its place, positions, pairs, articles), over every
+    thing that stands in its place; ``example`` gives the example of a (char, replacement).
+    """
+    standard = standard_chars()
+    aligned: Counter = Counter()
+    counts = {}
+    best: dict[str, tuple[int, str]] = {}
+    for a, b, n, pairs, articles in totals:
+        aligned[a] += n
+        if a != b and b in standard:
+            counts[a, b] = pairs, articles
+            best[a] = max(best.get(a, (0, "")), (n, b))
+    return [
+        Evidence(a, b, *counts[a, b], aligned[a], n, round(n / aligned[a], 3), example(a, b))
+        for a, (n, b) in sorted(best.items())
+    ]
 
 
 @lru_cache(maxsize=1)
@@ -135,24 +175,83 @@ def paragraph_pairs(traditional: list[str], simplified: list[str]) -> Iterator[t
             yield flat, best
 
 
-def learn(db: sqlite_utils.Database) -> list[Evidence]:
-    """The substitutions the archive's articles in both scripts give enough evidence for."""
+def article_tally(db: sqlite_utils.Database, article_id: int) -> Tally:
+    """What the Traditional copies of an article with a Simplified text say (nothing for an
+    article whose text is Traditional); its copies are read one at a time."""
     tally = Tally()
-    rows = db.execute(
-        """SELECT a.id, a.title, a.body, o.id, o.title_original, o.body_original
-           FROM articles a JOIN article_occurrences o ON o.article_id = a.id
-           WHERE a.script = 'simplified' AND o.script = 'traditional'
-           ORDER BY o.id"""
+    script, title, body = db.execute(
+        "SELECT script, title, body FROM articles WHERE id = ?", [article_id]
+    ).fetchone()
+    if script != "simplified":
+        return tally
+    simplified = [title, *body.split("\n")]
+    copies = db.execute(
+        """SELECT id, title_original, body_original FROM article_occurrences
+           WHERE article_id = ? AND script = 'traditional' ORDER BY id""",
+        [article_id],
     )
-    for article_id, title, body, occurrence_id, title_original, body_original in rows:
-        simplified = [title, *body.split("\n")]
+    for occurrence_id, title_original, body_original in copies:
         traditional = [
             normalise(title_original, "traditional"),
             *normalise(body_original, "traditional").split("\n"),
         ]
         for i, (trad, simp) in enumerate(paragraph_pairs(traditional, simplified)):
             tally.add(trad, simp, (occurrence_id, i), article_id)
-    return [e for e in tally.weigh() if e.accepted()]
+    return tally
+
+
+def touched_articles(
+    db: sqlite_utils.Database, since: int, through: int, chunk: int
+) -> Iterator[list[int]]:
+    """The articles of the occurrences after ``since`` up to ``through``, ``chunk`` at a time."""
+    last = 0
+    while True:
+        ids = [
+            row[0]
+            for row in db.execute(
+                """SELECT DISTINCT article_id FROM article_occurrences
+                   WHERE id > ? AND id <= ? AND article_id > ? ORDER BY article_id LIMIT ?""",
+                [since, through, last, chunk],
+            )
+        ]
+        if ids:
+            yield ids
+        if len(ids) < chunk:
+            return
+        last = ids[-1]
+
+
+def record_evidence(db: sqlite_utils.Database, since: int, through: int, chunk: int) -> None:
+    """Replace the evidence of every article that got a copy after occurrence ``since``.
+
+    An article's evidence depends on its text and on its Traditional copies, and both change
+    only when a copy arrives, so these are the only articles whose evidence can differ. Each
+    ``chunk`` of articles is one transaction; a pass cut short leaves whole articles.
+    """
+    for ids in touched_articles(db, since, through, chunk):
+        rows = [row for article_id in ids for row in article_tally(db, article_id).rows(article_id)]
+        with store.write_transaction(db):
+            db.conn.executemany(
+                "DELETE FROM variant_evidence WHERE article_id = ?", [(i,) for i in ids]
+            )
+            if rows:
+                db["variant_evidence"].insert_all(rows)
+
+
+def learn(db: sqlite_utils.Database) -> list[Evidence]:
+    """The substitutions the stored evidence (``variant_totals``) is enough for."""
+    totals = db.execute(
+        "SELECT char, replacement, aligned, pairs, articles FROM variant_totals"
+    ).fetchall()
+
+    def example(char: str, replacement: str) -> str:
+        return db.execute(
+            """SELECT example FROM variant_evidence WHERE char = ? AND replacement = ?
+               ORDER BY example_occurrence LIMIT 1""",
+            [char, replacement],
+        ).fetchone()[0]
+
+    return [e for e in weigh(totals, example) if e.accepted()]
 
 
 def substitutions(db: sqlite_utils.Database | sqlite3.Connection) -> dict[str, str]:
@@ -181,18 +280,60 @@ def save(db: sqlite_utils.Database, evidence: list[Evidence]) -> None:
         db[TABLE].insert_all(rows)
 
 
-def traditional_copies(db: sqlite_utils.Database, chunk: int = 500) -> Iterator[tuple]:
-    """(id, article_id, title_original, body_original) of every Traditional copy, by id.
+# Characters OpenCC's t2s turns into another inside some of its phrases only (藉口 → 借口,
+# 錢鍾書 → 钱锺书), with what they become there: opencc 1.4.2's TSPhrases, checked by
+# tests/test_variants.py. Every other output character comes from the input character
+# alone, so a copy's converted text holds a character only if its original holds that
+# character or one that t2s turns into it.
+PHRASE_OUTPUTS = {
+    "藉": "借", "沈": "沉", "坏": "坯", "鍾": "锺", "哩": "里", "逕": "迳", "瞭": "了",
+    "覆": "复", "鍊": "链", "噁": "𫫇", "麼": "麽", "畫": "划", "俱": "具", "彷": "仿",
+    "像": "象", "鉅": "钜", "衹": "只", "甦": "苏", "么": "幺",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _t2s_sources() -> dict[str, set[str]]:
+    """For each character t2s outputs in place of others, the characters it comes from."""
+    han = [chr(c) for c in np.flatnonzero(han_mask()).tolist()]
+    converted = to_simplified("\n".join(han)).split("\n")
+    sources = defaultdict(set)
+    for before, after in zip(han, converted, strict=True):
+        if after != before:
+            sources[after].add(before)
+    for before, after in PHRASE_OUTPUTS.items():
+        simplified = to_simplified(before)
+        sources[after] |= sources.get(simplified, set()) | {simplified, before}
+    return dict(sources)
+
+
+def affected_chars(fold: Fold, previous: Fold) -> set[str]:
+    """The characters a Traditional original must hold for ``fold`` and ``previous`` to
+    normalise it differently: those the two folds map apart, and what t2s makes them from."""
+    changed = [chr(c) for c in np.flatnonzero(fold.map != previous.map).tolist()]
+    sources = _t2s_sources()
+    return set(changed).union(*(sources.get(c, set()) for c in changed))
+
+
+def traditional_copies(
+    db: sqlite_utils.Database, chars: set[str], chunk: int = 500
+) -> Iterator[tuple]:
+    """(id, article_id, title_original, body_original) of the Traditional copies that hold
+    any of ``chars``, by id.
 
     Read ``chunk`` rows at a time, so that memory does not grow with the archive and the
-    caller may update the rows it has been given.
+    caller may update the rows it has been given; SQLite looks for the characters.
     """
+    if not chars:
+        return
+    holds = " OR ".join(["instr(title_original, ?) OR instr(body_original, ?)"] * len(chars))
+    params = [c for c in sorted(chars) for _ in range(2)]
     last = 0
     while True:
         rows = db.execute(
-            """SELECT id, article_id, title_original, body_original FROM article_occurrences
-               WHERE script = 'traditional' AND id > ? ORDER BY id LIMIT ?""",
-            [last, chunk],
+            f"""SELECT id, article_id, title_original, body_original FROM article_occurrences
+               WHERE script = 'traditional' AND id > ? AND ({holds}) ORDER BY id LIMIT ?""",
+            [last, *params, chunk],
         ).fetchall()
         yield from rows
         if len(rows) < chunk:
@@ -203,10 +344,13 @@ def traditional_copies(db: sqlite_utils.Database, chunk: int = 500) -> Iterator[
 def renormalise(db: sqlite_utils.Database, fold: Fold, previous: Fold) -> int:
     """Normalise Traditional copies with ``fold`` instead of ``previous``; fix what changes.
 
-    Returns how many copies changed.
+    Only copies holding a character the change can affect are read. Returns how many
+    articles had a copy change.
     """
     articles = set()
-    for oid, article_id, title_original, body_original in traditional_copies(db):
+    for oid, article_id, title_original, body_original in traditional_copies(
+        db, affected_chars(fold, previous)
+    ):
         # What normalise does, with OpenCC run once for both folds (it is most of the cost).
         converted = [to_simplified(t) for t in (title_original, body_original)]
         folded = [fold.apply(t) for t in converted]
@@ -223,36 +367,53 @@ def renormalise(db: sqlite_utils.Database, fold: Fold, previous: Fold) -> int:
 
 
 def recanonicalise(db: sqlite_utils.Database, article_id: int, fold: Fold) -> None:
-    """A Traditional-only article's text from its fullest copy, normalised with ``fold``."""
+    """A Traditional-only article's text from its fullest copy, normalised with ``fold``.
+
+    As ``dedup.better_copy`` chooses: the longest copies (``fold`` does not change a copy's
+    length), and among them the smallest text, which depends on ``fold``.
+    """
     script, title, body = db.execute(
         "SELECT script, title, body FROM articles WHERE id = ?", [article_id]
     ).fetchone()
     if script != "traditional":
         return
-    title_original, body_original = db.execute(
+    fullest = db.execute(
         """SELECT title_original, body_original FROM article_occurrences
-           WHERE article_id = ? AND script = 'traditional' ORDER BY chars DESC, id LIMIT 1""",
-        [article_id],
-    ).fetchone()
-    new_title = normalise(title_original, "traditional", fold)
-    new_body = normalise(body_original, "traditional", fold)
+           WHERE article_id = ? AND script = 'traditional' AND chars = (
+               SELECT MAX(chars) FROM article_occurrences
+               WHERE article_id = ? AND script = 'traditional')""",
+        [article_id, article_id],
+    )
+    new_body, new_title = min(
+        (
+            normalise(body_original, "traditional", fold),
+            normalise(title_original, "traditional", fold),
+        )
+        for title_original, body_original in fullest
+    )
     if (new_title, new_body) != (title, body):
         sig = dedup.signature(new_body)
         row = {"title": new_title, "body": new_body, "chars": len(compact(new_body))}
         store.replace_canonical(db, article_id, row, sig.blob(), sig.shingles, sig.bands)
 
 
-def refresh(db: sqlite_utils.Database) -> None:
+def refresh(db: sqlite_utils.Database, chunk: int = CHUNK) -> None:
     """Learn again after a build added copies; re-normalise everything the change affects.
 
-    The build normalised its new copies with the substitutions the archive had when it
-    started, so only a change in them calls for another look at the stored copies.
+    Only the articles the new copies belong to are aligned again (``record_evidence``);
+    the totals of all articles' evidence then decide. The build normalised its new copies
+    with the substitutions the archive had when it started, so only a change in them calls
+    for another look at the stored copies. The pass is done (``archive_passes``) only with
+    its last transaction, so a pass cut short is run again by the next build.
     """
-    before = substitutions(db)
-    evidence = learn(db)
-    after = {e.char: e.replacement for e in evidence}
+    since = store.pass_through(db, TABLE)
+    through = db.execute("SELECT MAX(id) FROM article_occurrences").fetchone()[0] or 0
+    record_evidence(db, since, through, chunk)
     with store.write_transaction(db):
+        before = substitutions(db)
+        evidence = learn(db)
+        after = {e.char: e.replacement for e in evidence}
         save(db, evidence)
         if after != before:
             renormalise(db, make_fold(after), make_fold(before))
-        store.pass_done(db, TABLE)
+        store.pass_done(db, TABLE, through)

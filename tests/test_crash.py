@@ -34,6 +34,8 @@ TABLES = [
     "article_signatures",
     "article_bands",
     "variant_substitutions",
+    "variant_evidence",
+    "variant_totals",
     "archive_passes",
 ]
 # One statement, so one snapshot: pages whose articles are not all in, counts that disagree.

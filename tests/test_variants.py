@@ -3,13 +3,42 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
 
-from conftest import SHARED_TITLE
+import opencc
+import pytest
+from click.testing import CliRunner
+from conftest import CORPUS, SHARED_TITLE, comparable_rows
 
+from bench import corpus as bench_corpus
 from ingest import store, variants
-from ingest.normalise import common_chars, han_mask, normalise, standard_chars, variant_table
-from ingest.store import open_db
+from ingest.cli import cli
+from ingest.normalise import (
+    common_chars,
+    han_mask,
+    make_fold,
+    normalise,
+    standard_chars,
+    to_simplified,
+    variant_table,
+)
+from ingest.store import ensure_schema, open_db
 from ingest.variants import MIN_PAIRS, MIN_SHARE, Tally, paragraph_pairs
+
+# What a build writes: equal after any sequence of builds over the same pages in one order.
+CONTENT = [
+    "articles",
+    "article_occurrences",
+    "article_signatures",
+    "article_bands",
+    "variant_substitutions",
+    "variant_evidence",
+    "variant_totals",
+    "archive_passes",
+]
+GENERATED_PAGES = 160
 
 
 def compact(text: str) -> str:
@@ -33,6 +62,16 @@ def test_tally_counts_rare_characters_only():
     assert tally.aligned == {"郃": 1}  # 的 is common: an edit, not a converter's doing
     (evidence,) = tally.weigh()
     assert (evidence.char, evidence.replacement, evidence.share) == ("郃", "合", 1.0)
+    (row,) = tally.rows(1)
+    assert row == {
+        "article_id": 1,
+        "char": "郃",
+        "replacement": "合",
+        "aligned": 1,
+        "pairs": 1,
+        "example_occurrence": 1,
+        "example": "的联郃国 → 地联合国",
+    }
 
 
 def test_acceptance_needs_pairs_and_share():
@@ -148,3 +187,181 @@ def test_forgetting_substitutions_and_refreshing_restores_them(archive, tmp_path
     assert "联郃国" in db.execute("select group_concat(title) from articles").fetchone()[0]
     variants.refresh(db)
     assert {t: list(db[t].rows) for t in before} == before
+
+
+def full_learn(conn: sqlite3.Connection) -> list[variants.Evidence]:
+    """The substitutions learnt in one go over the whole archive, in memory: what the pass
+    did before it kept its evidence in the archive."""
+    tally = Tally()
+    rows = conn.execute(
+        """SELECT a.id, a.title, a.body, o.id, o.title_original, o.body_original
+           FROM articles a JOIN article_occurrences o ON o.article_id = a.id
+           WHERE a.script = 'simplified' AND o.script = 'traditional'
+           ORDER BY o.id"""
+    )
+    for article_id, title, body, occurrence_id, title_original, body_original in rows:
+        simplified = [title, *body.split("\n")]
+        traditional = [
+            normalise(title_original, "traditional"),
+            *normalise(body_original, "traditional").split("\n"),
+        ]
+        for i, (trad, simp) in enumerate(paragraph_pairs(traditional, simplified)):
+            tally.add(trad, simp, (occurrence_id, i), article_id)
+    return [e for e in tally.weigh() if e.accepted()]
+
+
+def stored(conn: sqlite3.Connection) -> list[variants.Evidence]:
+    columns = ", ".join(variants.Evidence.__dataclass_fields__)
+    rows = conn.execute(f"select {columns} from variant_substitutions order by char")
+    return [variants.Evidence(*row) for row in rows]
+
+
+def content(path: Path) -> dict:
+    conn = sqlite3.connect(path)
+    tables = {t: comparable_rows(conn, t) for t in CONTENT}
+    tables["fts"] = conn.execute("select rowid, * from articles_fts order by rowid").fetchall()
+    conn.close()
+    return tables
+
+
+def build(path: Path, *corpus: Path) -> None:
+    result = CliRunner().invoke(cli, ["build", "--jobs", "1", str(path), *map(str, corpus)])
+    assert result.exit_code == 0, result.output
+
+
+def test_stored_evidence_is_what_one_learn_over_the_archive_gives(conn):
+    assert stored(conn) == full_learn(conn)
+
+
+def test_totals_are_the_sums_of_each_articles_evidence(conn):
+    sums = conn.execute(
+        """select char, replacement, sum(aligned), sum(pairs), count(*) from variant_evidence
+           group by char, replacement order by 1, 2"""
+    )
+    totals = conn.execute("select * from variant_totals order by 1, 2")
+    assert [tuple(r) for r in sums] == [tuple(r) for r in totals]
+    articles = {r[0] for r in conn.execute("select article_id from variant_evidence")}
+    shared = conn.execute("select id from articles where title = ?", [SHARED_TITLE]).fetchone()
+    assert articles == {shared[0]}
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> tuple[Path, Path]:
+    """Two halves of a generated corpus whose copies carry the bad converter's variants."""
+    halves = [tmp_path_factory.mktemp(f"half{i}") for i in (1, 2)]
+    for n in range(GENERATED_PAGES):
+        page = bench_corpus.page(7, n, GENERATED_PAGES)
+        (halves[n * 2 // GENERATED_PAGES] / Path(page.name).name).write_bytes(page.data)
+    return halves[0], halves[1]
+
+
+@pytest.fixture(scope="module")
+def one_run(generated, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("one") / "archive.db"
+    build(path, CORPUS, *generated)
+    return path
+
+
+def test_two_runs_learn_and_normalise_as_one_run(generated, one_run, tmp_path):
+    """The second run's copies are normalised with what the first learnt; its pass learns
+    more, and normalises again the copies of both runs that this changes."""
+    path = tmp_path / "archive.db"
+    build(path, CORPUS, generated[0])
+    first = variants.substitutions(sqlite3.connect(path))
+    build(path, CORPUS, *generated)
+    conn = sqlite3.connect(path)
+    assert first and variants.substitutions(conn).items() > first.items()
+    assert stored(conn) == full_learn(conn)
+    assert content(path) == content(one_run)
+
+
+def test_a_simplified_text_arriving_after_its_traditional_copies(tmp_path):
+    """The shared article is Traditional-only until its Simplified copies come: its evidence
+    is then computed for the copies an earlier run stored."""
+    traditional = [CORPUS / name for name in sorted(p.name for p in CORPUS.iterdir())[1::2]]
+    rest = [p for p in sorted(CORPUS.iterdir()) if p not in traditional]
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    build(one, *traditional, *rest)
+    build(two, *traditional)
+    assert variants.substitutions(sqlite3.connect(two)) == {}
+    build(two, *rest)
+    assert len(variants.substitutions(sqlite3.connect(two))) == 5
+    assert content(two) == content(one)
+
+
+def test_an_archive_without_stored_evidence_learns_it_all_once(one_run, tmp_path):
+    """An archive built before evidence was stored: the next build's pass does a full learn."""
+    path = tmp_path / "old.db"
+    shutil.copy(one_run, path)
+    conn = sqlite3.connect(path)
+    for trigger in ("variant_evidence_insert", "variant_evidence_delete"):
+        conn.execute(f"drop trigger {trigger}")
+    conn.execute("drop table variant_evidence")
+    conn.execute("drop table variant_totals")
+    conn.commit()
+    assert variants.store.pass_through(open_db(str(path)), variants.TABLE) > 0
+    db = open_db(str(path))
+    ensure_schema(db)
+    variants.refresh(db)
+    assert content(path) == content(one_run)
+
+
+def test_learning_again_from_scratch_gives_the_same_archive(one_run, tmp_path):
+    path = tmp_path / "again.db"
+    shutil.copy(one_run, path)
+    db = open_db(str(path))
+    with db.atomic():
+        db.execute("delete from variant_evidence")
+        db.execute("delete from archive_passes")
+    assert db.execute("select count(*) from variant_totals").fetchone()[0] == 0
+    variants.refresh(db, chunk=7)
+    assert content(path) == content(one_run)
+
+
+def test_renormalise_reads_only_copies_holding_a_changed_character(archive, tmp_path):
+    path = tmp_path / "copy.db"
+    shutil.copy(archive, path)
+    db = open_db(str(path))
+    learnt = variants.substitutions(db)
+    assert not list(variants.traditional_copies(db, {"龘"}))
+    holding = list(variants.traditional_copies(db, {"郃"}))
+    assert holding and all("郃" in title + body for _, _, title, body in holding)
+    statements = []
+    db = open_db(str(path), tracer=lambda sql, params: statements.append(sql))
+    with db.atomic():
+        changed = variants.renormalise(db, make_fold({**learnt, "龘": "龙"}), make_fold(learnt))
+    assert changed == 0
+    assert not [s for s in statements if s.lstrip().upper().startswith("UPDATE")]
+
+
+def test_affected_characters_include_what_t2s_makes_them_from():
+    assert {"鍾", "锺"} <= variants.affected_chars(make_fold({"锺": "钟"}), make_fold({}))
+    assert variants.affected_chars(make_fold({}), make_fold({})) == set()
+    for c in variants.affected_chars(make_fold({"郃": "合"}), make_fold({})):
+        assert to_simplified(c) == "郃" or c == "郃"
+
+
+def opencc_dictionary(name: str) -> dict[str, list[str]]:
+    """One of OpenCC's own dictionaries, as text, by the opencc_dict of its wheel."""
+    clib = Path(opencc.__file__).parent / "clib"
+    tool = clib / "bin" / "opencc_dict"
+    if not tool.exists():
+        pytest.skip("this opencc has no opencc_dict")
+    out = subprocess.run(
+        [str(tool), "-i", str(clib / "share" / "opencc" / f"{name}.ocd2"), "-o", "/dev/stdout",
+         "-f", "ocd2", "-t", "text"],
+        env={"LD_LIBRARY_PATH": str(clib / "lib64")},
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return {k: v.split(" ") for k, v in (line.split("\t") for line in out.splitlines())}
+
+
+def test_phrase_outputs_are_every_character_t2s_makes_only_inside_a_phrase():
+    found = {}
+    for source, targets in opencc_dictionary("TSPhrases").items():
+        for target in targets:
+            assert len(target) == len(source)
+            for a, b in zip(source, target, strict=True):
+                if b not in (a, to_simplified(a)):
+                    found[a] = b
+    assert found == variants.PHRASE_OUTPUTS
