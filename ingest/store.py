@@ -169,7 +169,7 @@ INDEXES = [
     ("sources", ["script"], False),
     ("sources", ["run_id"], False),
     ("article_occurrences", ["source_id", "position"], True),
-    ("article_occurrences", ["article_id"], False),
+    ("article_occurrences", ["article_id", "script"], False),
     ("article_occurrences", ["article_id", "chars"], False),
     ("article_occurrences", ["text_hash"], False),
     # The facets metadata.yml lists: counted from the index, not from rows of copied text.

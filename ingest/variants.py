@@ -221,6 +221,22 @@ def touched_articles(
         last = ids[-1]
 
 
+def aligned(db: sqlite_utils.Database, ids: list[int]) -> list[int]:
+    """Those of the articles with anything to align: a Simplified text and a Traditional copy
+    (most have not; their rows are not read)."""
+    marks = ",".join("?" * len(ids))
+    return [
+        row[0]
+        for row in db.execute(
+            f"""SELECT id FROM articles WHERE id IN ({marks}) AND script = 'simplified'
+                AND EXISTS (SELECT 1 FROM article_occurrences o
+                            WHERE o.article_id = articles.id AND o.script = 'traditional')
+                ORDER BY id""",
+            ids,
+        )
+    ]
+
+
 def record_evidence(db: sqlite_utils.Database, since: int, through: int, chunk: int) -> None:
     """Replace the evidence of every article that got a copy after occurrence ``since``.
 
@@ -229,7 +245,11 @@ def record_evidence(db: sqlite_utils.Database, since: int, through: int, chunk: 
     ``chunk`` of articles is one transaction; a pass cut short leaves whole articles.
     """
     for ids in touched_articles(db, since, through, chunk):
-        rows = [row for article_id in ids for row in article_tally(db, article_id).rows(article_id)]
+        rows = [
+            row
+            for article_id in aligned(db, ids)
+            for row in article_tally(db, article_id).rows(article_id)
+        ]
         with store.write_transaction(db):
             db.conn.executemany(
                 "DELETE FROM variant_evidence WHERE article_id = ?", [(i,) for i in ids]
