@@ -19,13 +19,17 @@ import sqlite_utils
 from ingest import bylines, dedup, parallel, store, variants
 from ingest.extract import Extraction, extract
 from ingest.normalise import Fold, count_changed, detect_script, normalise
-from ingest.read import Page
+from ingest.read import Page, Unread, load
 
 # Pages are committed in batches: a commit per page cost more than saving the page, and the
 # search index is written once per batch. A batch ends after this many pages, or this many
 # seconds (the default of ``commit_seconds``), so that readers see pages come in.
 PAGES_PER_COMMIT = 200
 COMMIT_SECONDS = 1.0
+
+
+# The status of a page found in the archive already: skipped, never stored.
+KNOWN = "known"
 
 
 @dataclass
@@ -74,6 +78,17 @@ class Summary:
             f"{self.ok} ok, {self.no_articles} no_articles, {self.errors} errors; "
             f"{self.articles_new} articles new, {self.occurrences_added} occurrences added"
         )
+
+
+def process(
+    item: Unread, fold: Fold | None = None, known: store.KnownPages | None = None
+) -> PageResult:
+    """Read a page (in a worker: see ``build``) and, unless the archive holds it already
+    (``known``), find and normalise its articles."""
+    page = load(item)
+    if known is not None and known(page.sha256):
+        return PageResult(replace(page, text=None), KNOWN)
+    return process_page(page, fold)
 
 
 def process_page(page: Page, fold: Fold | None = None) -> PageResult:
@@ -256,7 +271,7 @@ def now() -> str:
 
 def build(
     db: sqlite_utils.Database,
-    pages: Iterable[Page],
+    pages: Iterable[Unread],
     on_page: Callable[[Page], None] | None = None,
     corpus: Sequence[str] = (),
     jobs: int = 1,
@@ -266,7 +281,8 @@ def build(
 
     A run that adds pages is recorded in ``runs`` (``corpus``: the paths it was given) and
     its pages point to it; a run that adds nothing writes nothing. ``jobs`` worker processes
-    run ``process_page``; this process reads the pages and is the single writer, saving in
+    read the pages (``pages`` may leave them unread: ``ingest.read.iter_unread``), skip those
+    the archive holds and run ``process_page``; this process is the single writer, saving in
     input order, so the archive is the same whatever ``jobs`` is. Pages are committed in
     batches (``PAGES_PER_COMMIT`` pages or ``commit_seconds``), each batch whole or not at all.
     """
@@ -275,18 +291,21 @@ def build(
     fold = variants.archive_fold(db)
     started = now()
     run_id = None
-    in_flight: set[str] = set()
 
-    def new_pages() -> Iterator[Page]:
-        for page in pages:
+    def fresh(results: Iterator[PageResult]) -> Iterator[PageResult]:
+        """The results of pages not in the archive yet; the others are counted as skipped.
+
+        Asked again here, in the writer's transaction: a worker does not see the pages of
+        this run that are not committed yet (the same page twice in a corpus).
+        """
+        for result in results:
             summary.pages_read += 1
-            if page.sha256 in in_flight or store.known_source(db, page.sha256):
+            if result.status == KNOWN or store.known_source(db, result.page.sha256):
                 summary.pages_skipped += 1
                 if on_page:
-                    on_page(page)
+                    on_page(result.page)
             else:
-                in_flight.add(page.sha256)
-                yield page
+                yield result
 
     def save(result: PageResult) -> None:
         nonlocal run_id
@@ -300,11 +319,11 @@ def build(
             if not store.known_source(db, result.page.sha256):
                 raise
             summary.pages_skipped += 1
-        in_flight.discard(result.page.sha256)
         if on_page:
             on_page(result.page)
 
-    results = parallel.ordered_map(partial(process_page, fold=fold), new_pages(), jobs)
+    known = store.KnownPages(store.db_file(db))
+    results = fresh(parallel.ordered_map(partial(process, fold=fold, known=known), pages, jobs))
     for first in results:
         # A batch begins with a page to save, so a run that skips every page writes nothing.
         with store.write_transaction(db):

@@ -14,7 +14,7 @@ import click
 from ingest import build as pipeline
 from ingest import preflight, store, variants
 from ingest.normalise import normalise as normalise_text
-from ingest.read import DEFAULT_MAX_BYTES, iter_pages
+from ingest.read import DEFAULT_MAX_BYTES, iter_unread
 
 
 @click.group()
@@ -90,7 +90,7 @@ def run_build(
     """Ingest the corpus into the database, with a progress bar on a terminal."""
     db = store.open_db(str(db_path), timeout=lock_timeout)
     try:
-        pages = iter_pages(corpus, max_bytes=max_bytes, skip=preflight.own_files(db_path))
+        pages = iter_unread(corpus, max_bytes=max_bytes, skip=preflight.own_files(db_path))
         options = {"corpus": [str(path) for path in corpus], "jobs": jobs}
         options["commit_seconds"] = commit_seconds
         if sys.stderr.isatty():

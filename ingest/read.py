@@ -47,6 +47,39 @@ class Page:
     warning: str | None = None
 
 
+@dataclass(frozen=True)
+class PageFile:
+    """A page file not read yet: it is read, hashed and decoded where it is processed."""
+
+    path: Path
+    name: str
+    max_bytes: int
+
+    def load(self) -> Page:
+        return read_file(self.path, self.name, self.max_bytes)
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """A JSON Lines record not parsed yet (its line's bytes)."""
+
+    name: str
+    raw: bytes
+    number: int
+
+    def load(self) -> Page:
+        return jsonl_page(self.name, self.raw, self.number)
+
+
+# A page as the corpus is walked: read already (errors, records too large), or to be read.
+Unread = Page | PageFile | PageRecord
+
+
+def load(item: Unread) -> Page:
+    """The page an item of :func:`iter_unread` stands for, read, hashed and decoded."""
+    return item if isinstance(item, Page) else item.load()
+
+
 def page_from_bytes(path: str, data: bytes, **extra: object) -> Page:
     """A page from raw bytes: hashed, then decoded if it can be."""
     digest = hashlib.sha256(data).hexdigest()
@@ -123,7 +156,7 @@ def file_digest(path: Path) -> tuple[str, int] | None:
     return digest.hexdigest(), size
 
 
-def read_jsonl(path: Path, name: str, max_bytes: int) -> Iterator[Page]:
+def read_jsonl(path: Path, name: str, max_bytes: int) -> Iterator[Page | PageRecord]:
     """One page per line of a JSON Lines file; a bad line becomes an error page of its own.
 
     A file that breaks off (a truncated or corrupt gzip stream, a read error) keeps the
@@ -138,7 +171,7 @@ def read_jsonl(path: Path, name: str, max_bytes: int) -> Iterator[Page]:
                 if len(raw) > max_bytes and not raw.endswith(b"\n"):
                     yield too_large(f"{name}:{number}", raw, f, max_bytes, line=number)
                 elif raw.strip():
-                    yield jsonl_page(f"{name}:{number}", raw, number)
+                    yield PageRecord(f"{name}:{number}", raw, number)
     except (OSError, EOFError, zlib.error) as e:
         reason = f"cannot read past line {number}: {break_reason(e)}"
         whole = file_digest(path)
@@ -268,6 +301,14 @@ def iter_pages(
     ``skip`` holds absolute paths not to read (the archive's own files, if they sit inside
     the corpus).
     """
+    return map(load, iter_unread(paths, max_bytes, skip))
+
+
+def iter_unread(
+    paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES, skip: frozenset[str] = frozenset()
+) -> Iterator[Unread]:
+    """The pages of :func:`iter_pages`, each file or record left to be read by :func:`load`,
+    so that worker processes can read, hash and decode them (see ``ingest.build``)."""
     for root in paths:
         files = iter_files(root) if root.is_dir() else [(root, None)]
         for path, error in files:
@@ -281,4 +322,4 @@ def iter_pages(
             elif is_jsonl(path):
                 yield from read_jsonl(path, name, max_bytes)
             else:
-                yield read_file(path, name, max_bytes)
+                yield PageFile(path, name, max_bytes)

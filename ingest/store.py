@@ -12,6 +12,7 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -365,8 +366,33 @@ def finish_run(db: sqlite_utils.Database, run_id: int, finished: str, counts: di
     db["runs"].update(run_id, {"finished": finished, **known})
 
 
-def known_source(db: sqlite_utils.Database, sha256: str) -> bool:
+def known_source(db: sqlite_utils.Database | sqlite3.Connection, sha256: str) -> bool:
     return db.execute("SELECT 1 FROM sources WHERE sha256 = ?", [sha256]).fetchone() is not None
+
+
+def db_file(db: sqlite_utils.Database) -> str:
+    """The file of the database, or "" for one in memory."""
+    return db.execute("PRAGMA database_list").fetchone()[2]
+
+
+class KnownPages:
+    """Whether the archive holds a page already, asked from any process (a build's workers)
+    through a read-only connection of its own, opened at the first question; nothing is
+    known of an archive in memory."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.conn: sqlite3.Connection | None = None
+
+    def __getstate__(self) -> dict:
+        return {"path": self.path, "conn": None}
+
+    def __call__(self, sha256: str) -> bool:
+        if not self.path:
+            return False
+        if self.conn is None:
+            self.conn = sqlite3.connect(f"file:{quote(self.path)}?mode=ro", uri=True)
+        return known_source(self.conn, sha256)
 
 
 def insert_row(db: sqlite_utils.Database, table: str, row: dict) -> int:
