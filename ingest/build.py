@@ -337,7 +337,7 @@ def build(
                 batch += 1
     # Also when a run was interrupted after its last page, before this pass had finished.
     if summary.occurrences_added or store.pass_pending(db, variants.TABLE):
-        variants.refresh(db)
+        variants.refresh(db, jobs=jobs)
     if run_id is not None:
         store.finish_run(db, run_id, now(), asdict(summary))
     return summary

@@ -17,12 +17,13 @@ import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import islice
 
 import numpy as np
 import sqlite_utils
 
-from ingest import dedup, store
+from ingest import dedup, parallel, store
 from ingest.normalise import (
     Fold,
     code_points,
@@ -175,21 +176,35 @@ def paragraph_pairs(traditional: list[str], simplified: list[str]) -> Iterator[t
             yield flat, best
 
 
-def article_tally(db: sqlite_utils.Database, article_id: int) -> Tally:
-    """What the Traditional copies of an article with a Simplified text say (nothing for an
-    article whose text is Traditional); its copies are read one at a time."""
-    tally = Tally()
-    script, title, body = db.execute(
-        "SELECT script, title, body FROM articles WHERE id = ?", [article_id]
+# An article to align: its id, its Simplified text's paragraphs (title first), and its
+# Traditional copies (occurrence id, title, body as seen); no text if it has nothing to align.
+Material = tuple[int, list[str], list[tuple[int, str, str]]]
+
+
+def article_material(db: sqlite_utils.Database, article_id: int) -> Material:
+    """What aligning an article needs: a Simplified text and Traditional copies, if it has
+    both (most have not; their rows are not read)."""
+    row = db.execute(
+        """SELECT title, body FROM articles WHERE id = ? AND script = 'simplified'
+           AND EXISTS (SELECT 1 FROM article_occurrences o
+                       WHERE o.article_id = articles.id AND o.script = 'traditional')""",
+        [article_id],
     ).fetchone()
-    if script != "simplified":
-        return tally
-    simplified = [title, *body.split("\n")]
+    if row is None:
+        return article_id, [], []
     copies = db.execute(
         """SELECT id, title_original, body_original FROM article_occurrences
            WHERE article_id = ? AND script = 'traditional' ORDER BY id""",
         [article_id],
-    )
+    ).fetchall()
+    return article_id, [row[0], *row[1].split("\n")], copies
+
+
+def article_evidence(material: Material) -> tuple[int, list[dict]]:
+    """An article's ``variant_evidence`` rows: what its Traditional copies, normalised and
+    aligned with its Simplified text, say. Pure, so that workers can run it."""
+    article_id, simplified, copies = material
+    tally = Tally()
     for occurrence_id, title_original, body_original in copies:
         traditional = [
             normalise(title_original, "traditional"),
@@ -197,7 +212,7 @@ def article_tally(db: sqlite_utils.Database, article_id: int) -> Tally:
         ]
         for i, (trad, simp) in enumerate(paragraph_pairs(traditional, simplified)):
             tally.add(trad, simp, (occurrence_id, i), article_id)
-    return tally
+    return article_id, tally.rows(article_id)
 
 
 def touched_articles(
@@ -221,39 +236,25 @@ def touched_articles(
         last = ids[-1]
 
 
-def aligned(db: sqlite_utils.Database, ids: list[int]) -> list[int]:
-    """Those of the articles with anything to align: a Simplified text and a Traditional copy
-    (most have not; their rows are not read)."""
-    marks = ",".join("?" * len(ids))
-    return [
-        row[0]
-        for row in db.execute(
-            f"""SELECT id FROM articles WHERE id IN ({marks}) AND script = 'simplified'
-                AND EXISTS (SELECT 1 FROM article_occurrences o
-                            WHERE o.article_id = articles.id AND o.script = 'traditional')
-                ORDER BY id""",
-            ids,
-        )
-    ]
-
-
-def record_evidence(db: sqlite_utils.Database, since: int, through: int, chunk: int) -> None:
+def record_evidence(
+    db: sqlite_utils.Database, since: int, through: int, chunk: int, jobs: int = 1
+) -> None:
     """Replace the evidence of every article that got a copy after occurrence ``since``.
 
     An article's evidence depends on its text and on its Traditional copies, and both change
-    only when a copy arrives, so these are the only articles whose evidence can differ. Each
-    ``chunk`` of articles is one transaction; a pass cut short leaves whole articles.
+    only when a copy arrives, so these are the only articles whose evidence can differ.
+    ``jobs`` worker processes align; each ``chunk`` of articles is one transaction, so a
+    pass cut short leaves whole articles.
     """
-    for ids in touched_articles(db, since, through, chunk):
-        rows = [
-            row
-            for article_id in aligned(db, ids)
-            for row in article_tally(db, article_id).rows(article_id)
-        ]
+    touched = (i for ids in touched_articles(db, since, through, chunk) for i in ids)
+    materials = (article_material(db, article_id) for article_id in touched)
+    results = parallel.ordered_map(article_evidence, materials, jobs)
+    while batch := list(islice(results, chunk)):
         with store.write_transaction(db):
             db.conn.executemany(
-                "DELETE FROM variant_evidence WHERE article_id = ?", [(i,) for i in ids]
+                "DELETE FROM variant_evidence WHERE article_id = ?", [(i,) for i, _ in batch]
             )
+            rows = [row for _, article_rows in batch for row in article_rows]
             if rows:
                 db["variant_evidence"].insert_all(rows)
 
@@ -361,29 +362,39 @@ def traditional_copies(
         last = rows[-1][0]
 
 
-def renormalise(db: sqlite_utils.Database, fold: Fold, previous: Fold) -> int:
+def renormalise(db: sqlite_utils.Database, fold: Fold, previous: Fold, jobs: int = 1) -> int:
     """Normalise Traditional copies with ``fold`` instead of ``previous``; fix what changes.
 
-    Only copies holding a character the change can affect are read. Returns how many
-    articles had a copy change.
+    Only copies holding a character the change can affect are read; ``jobs`` worker
+    processes normalise them. Returns how many articles had a copy change.
     """
     articles = set()
-    for oid, article_id, title_original, body_original in traditional_copies(
-        db, affected_chars(fold, previous)
-    ):
-        # What normalise does, with OpenCC run once for both folds (it is most of the cost).
-        converted = [to_simplified(t) for t in (title_original, body_original)]
-        folded = [fold.apply(t) for t in converted]
-        if folded == [previous.apply(t) for t in converted]:
-            continue
-        title, body = (zhu_to_zhe(t) for t in folded)
-        changed = count_changed(title_original, title) + count_changed(body_original, body)
-        text_hash = dedup.signature(body).text_hash
-        db["article_occurrences"].update(oid, {"chars_changed": changed, "text_hash": text_hash})
-        articles.add(article_id)
+    copies = traditional_copies(db, affected_chars(fold, previous))
+    change = partial(copy_change, fold=fold, previous=previous)
+    for found in parallel.ordered_map(change, copies, jobs):
+        if found is not None:
+            oid, article_id, changed, text_hash = found
+            db["article_occurrences"].update(
+                oid, {"chars_changed": changed, "text_hash": text_hash}
+            )
+            articles.add(article_id)
     for article_id in sorted(articles):
         recanonicalise(db, article_id, fold)
     return len(articles)
+
+
+def copy_change(copy: tuple, fold: Fold, previous: Fold) -> tuple[int, int, int, str] | None:
+    """(id, article id, characters changed, text hash) of a Traditional copy normalised with
+    ``fold``, or None if ``previous`` gives the same text. Pure, so that workers can run it."""
+    oid, article_id, title_original, body_original = copy
+    # What normalise does, with OpenCC run once for both folds (it is most of the cost).
+    converted = [to_simplified(t) for t in (title_original, body_original)]
+    folded = [fold.apply(t) for t in converted]
+    if folded == [previous.apply(t) for t in converted]:
+        return None
+    title, body = (zhu_to_zhe(t) for t in folded)
+    changed = count_changed(title_original, title) + count_changed(body_original, body)
+    return oid, article_id, changed, dedup.signature(body).text_hash
 
 
 def recanonicalise(db: sqlite_utils.Database, article_id: int, fold: Fold) -> None:
@@ -417,7 +428,7 @@ def recanonicalise(db: sqlite_utils.Database, article_id: int, fold: Fold) -> No
         store.replace_canonical(db, article_id, row, sig.blob(), sig.shingles, sig.bands)
 
 
-def refresh(db: sqlite_utils.Database, chunk: int = CHUNK) -> None:
+def refresh(db: sqlite_utils.Database, chunk: int = CHUNK, jobs: int = 1) -> None:
     """Learn again after a build added copies; re-normalise everything the change affects.
 
     Only the articles the new copies belong to are aligned again (``record_evidence``);
@@ -428,12 +439,12 @@ def refresh(db: sqlite_utils.Database, chunk: int = CHUNK) -> None:
     """
     since = store.pass_through(db, TABLE)
     through = db.execute("SELECT MAX(id) FROM article_occurrences").fetchone()[0] or 0
-    record_evidence(db, since, through, chunk)
+    record_evidence(db, since, through, chunk, jobs)
     with store.write_transaction(db):
         before = substitutions(db)
         evidence = learn(db)
         after = {e.char: e.replacement for e in evidence}
         save(db, evidence)
         if after != before:
-            renormalise(db, make_fold(after), make_fold(before))
+            renormalise(db, make_fold(after), make_fold(before), jobs)
         store.pass_done(db, TABLE, through)
