@@ -341,7 +341,7 @@ def main() -> None:
     p, r = precision_recall(scored, dedup.SAME_CONTAINMENT, dedup.MIN_RATIO)
     print(
         f"at containment >= {dedup.SAME_CONTAINMENT}, size ratio >= {dedup.MIN_RATIO}, "
-        f"{dedup.NUM_PERM} permutations, bands of {dedup.BAND_ROWS}: "
+        f"{dedup.NUM_PERM} permutations, {dedup.BANDS} bands of {dedup.BAND_ROWS}: "
         f"precision {p:.4f}, recall {r:.4f}"
     )
     by_kind: dict[str, list[Scored]] = defaultdict(list)

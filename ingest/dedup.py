@@ -31,6 +31,11 @@ from ingest import minhash
 SHINGLE = 5
 NUM_PERM = minhash.BINS
 BAND_ROWS = 3
+# Bands stored and looked up per article: the first 48 of the signature's 85. The weakest
+# copy of the pair set (Jaccard 0.58) shares none of 48 bands with its article with odds
+# of 1 in 40,000, and each band is a row written at random in a big index (the writer's
+# costliest insert, see README: Speed and scale).
+BANDS = 48
 # The shorter text must be this share of the longer (in shingles) to be a copy.
 MIN_RATIO = 0.45
 # Share of the shorter text's shingles found in the longer for the two to be one article.
@@ -67,7 +72,7 @@ def band_keys(hashvalues: np.ndarray) -> tuple[int, ...]:
             "little",
             signed=True,
         )
-        for band in range(NUM_PERM // BAND_ROWS)
+        for band in range(BANDS)
     )
 
 
