@@ -1,7 +1,8 @@
 """The ingest pipeline: read pages → find articles → normalise → deduplicate → store.
 
-``process_page`` is pure (no database), so it can run in worker processes; ``save_page``
-writes one page; ``build`` is the single writer and commits pages in batches, each whole.
+``process`` reads a page and, unless the archive holds it, runs ``process_page``, which is
+pure (no database): both run in worker processes. ``save_page`` writes one page; ``build``
+is the single writer and commits pages in batches, each whole.
 """
 
 from __future__ import annotations
