@@ -17,7 +17,7 @@ from datasette import hookimpl
 from jinja2 import BaseLoader, ChoiceLoader, TemplateNotFound
 
 from ingest.normalise import normalise
-from ingest.search import fts_query, spaced
+from ingest.search import fts_query, snippet, spaced
 
 METADATA_PATH = Path(__file__).resolve().parent.parent / "metadata.yml"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -53,6 +53,10 @@ SQL_FUNCTIONS = {
 }
 
 
+def _snippet(text, query):
+    return None if text is None else snippet(str(text), "" if query is None else str(query))
+
+
 @hookimpl(trylast=True)
 def prepare_connection(conn) -> None:
     """SQL functions; ``escape_fts`` replaces Datasette's own, so ``?_search=`` finds words.
@@ -61,6 +65,7 @@ def prepare_connection(conn) -> None:
     """
     for name, function in SQL_FUNCTIONS.items():
         conn.create_function(name, 1, function, deterministic=True)
+    conn.create_function("cjk_snippet", 2, _snippet, deterministic=True)
 
 
 @hookimpl

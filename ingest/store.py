@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import sqlite_utils
 
 from ingest.dedup import Copy, coverage
-from ingest.search import spaced
+from ingest.search import index_columns
 
 TABLES: dict[str, dict] = {
     "runs": {
@@ -188,9 +188,11 @@ RAW_SQL = [
         PRIMARY KEY (band_key, article_id)
     ) WITHOUT ROWID""",
     "CREATE INDEX IF NOT EXISTS idx_article_bands_article_id ON article_bands (article_id)",
-    # Spaced copies of title and body (see ingest.search); rowid is articles.id.
-    "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, body)",
 ]
+# Spaced copies of title and body and the article's distinct characters (see
+# ingest.search); rowid is articles.id. As SQLite stores it in sqlite_master: an archive
+# whose index has another definition (title and body only, before) is re-indexed.
+FTS_SQL = "CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, characters)"
 # Views, recreated when their definition here changes.
 VIEWS = {
     # Two sites are linked when they share a phone number, a domain or a template shape;
@@ -274,11 +276,24 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             db[table].create_index(columns, unique=unique, if_not_exists=True)
         for sql in RAW_SQL:
             db.execute(sql)
+        ensure_search_index(db)
         for name, sql in VIEWS.items():
             row = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [name]).fetchone()
             if row is None or row[0] != sql:
                 db.execute(f"DROP VIEW IF EXISTS [{name}]")
                 db.execute(sql)
+
+
+def ensure_search_index(db: sqlite_utils.Database) -> None:
+    """Create ``articles_fts``, or rebuild it from ``articles`` if it has another definition."""
+    row = db.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()
+    if row is not None and row[0] == FTS_SQL:
+        return
+    if row is not None:
+        db.execute("DROP TABLE articles_fts")
+    db.execute(FTS_SQL)
+    for article_id, title, body in db.execute("SELECT id, title, body FROM articles"):
+        index_article(db, article_id, title, body)
 
 
 def all_columns(db: sqlite_utils.Database, table: str) -> set[str]:
@@ -403,9 +418,10 @@ def set_coverage(db: sqlite_utils.Database, article_id: int, article_chars: int)
 
 
 def index_article(db: sqlite_utils.Database, article_id: int, title: str, body: str) -> None:
+    """Add an article to the search index (see ingest.search)."""
     db.execute(
-        "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
-        [article_id, spaced(title), spaced(body)],
+        "INSERT INTO articles_fts (rowid, title, body, characters) VALUES (?, ?, ?, ?)",
+        [article_id, *index_columns(title, body)],
     )
 
 

@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from ingest.search import fts_query
 from ingest.store import NotAnArchiveError, all_columns, ensure_schema, open_db
 
 
@@ -72,6 +73,32 @@ def test_an_older_archive_gets_the_new_columns_and_views(tmp_path):
         "2023-01",
     )
     assert "linked_site" in all_columns(db, "site_links")
+    before = schema(path)
+    ensure_schema(db)
+    assert schema(path) == before
+
+
+def test_an_archive_with_the_old_search_index_is_reindexed(tmp_path):
+    path = tmp_path / "old-index.db"
+    db = open_db(str(path))
+    ensure_schema(db)
+    db.execute("drop table articles_fts")
+    db.execute("create virtual table articles_fts using fts5(title, body)")
+    db.execute(
+        "insert into articles (id, title, body, occurrence_count) values (7, '标题', '城市风险', 1)"
+    )
+    db.execute("insert into articles_fts (rowid, title, body) values (7, '标 题', '城 市 风 险')")
+    db.conn.commit()
+    ensure_schema(db)
+    assert "characters" in all_columns(db, "articles_fts")
+
+    def hits(query):
+        return db.execute(
+            "select rowid from articles_fts where articles_fts match ?", [fts_query(query)]
+        ).fetchall()
+
+    assert hits("风险") == hits("险") == hits("标") == [(7,)]
+    assert db.execute("select count(*) from articles_fts").fetchone() == (1,)
     before = schema(path)
     ensure_schema(db)
     assert schema(path) == before
