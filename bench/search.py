@@ -1,6 +1,6 @@
 """Benchmark of Chinese full-text search: indexing speed and query latency.
 
-Builds an FTS5 index the way the archive does (``ingest.search.index_columns``: spaced
+Builds an FTS5 index the way the archive does (``ingest.search.index_columns``: bigrams of
 title and body and the distinct characters, in a stock ``unicode61`` table) over distinct
 articles made by recombining the sample articles' paragraphs, then times queries of 1 to 4
 characters and two-term queries through the SQL form (``cjk_query``): the rows in rank

@@ -189,10 +189,12 @@ RAW_SQL = [
     ) WITHOUT ROWID""",
     "CREATE INDEX IF NOT EXISTS idx_article_bands_article_id ON article_bands (article_id)",
 ]
-# Spaced copies of title and body and the article's distinct characters (see
-# ingest.search); rowid is articles.id. As SQLite stores it in sqlite_master: an archive
-# whose index has another definition (title and body only, before) is re-indexed.
-FTS_SQL = "CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, characters)"
+# Bigrams of title and body and the article's distinct characters (see ingest.search);
+# rowid is articles.id. As SQLite stores it in sqlite_master: an archive whose index has
+# another definition (spaced single characters, before) is re-indexed.
+FTS_SQL = (
+    "CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, characters, tokenize = 'unicode61')"
+)
 # Views, recreated when their definition here changes.
 VIEWS = {
     # Two sites are linked when they share a phone number, a domain or a template shape;

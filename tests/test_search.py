@@ -1,4 +1,4 @@
-"""Search text preparation: spacing CJK characters and building safe MATCH expressions."""
+"""Search text preparation: character bigrams and safe MATCH expressions."""
 
 from __future__ import annotations
 
@@ -8,41 +8,53 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.search import MARK, characters, fold_width, fts_query, index_columns, snippet, spaced
+from ingest.search import (
+    BREAK,
+    TOKEN_RUN,
+    bigrams,
+    characters,
+    fold_width,
+    fts_query,
+    index_columns,
+    snippet,
+)
 
 
-def test_spaced_makes_every_character_a_token():
-    assert spaced("城市2023年ＧＤＰ").split() == [
-        "城",
-        "市",
-        "2",
-        "0",
-        "2",
-        "3",
-        "年",
-        "G",
-        "D",
-        "P",
+def test_bigrams_of_each_run_of_letters_and_digits():
+    assert bigrams("城市跨域,2023年ＧＤＰ。我").split() == [
+        "城市",
+        "市跨",
+        "跨域",
+        chr(BREAK),
+        "20",
+        "02",
+        "23",
+        "3年",
+        "年G",
+        "GD",
+        "DP",
+        chr(BREAK),
+        chr(BREAK),
     ]
+
+
+def test_characters_are_the_distinct_letters_and_digits():
+    assert characters("城市城", "ＧＤＰ，城2") == "".join(f"{c} " for c in sorted("城市GDP2"))
 
 
 def test_full_width_is_folded():
     assert fold_width("ＧＤＰ２０２３") == "GDP2023"
 
 
-def test_query_terms_become_phrases():
-    assert fts_query("风险 治理") == '"风 险" "治 理"'
-    assert fts_query("風險") == '"风 险"'
-    assert fts_query("躰制") == '"体 制"'
-    assert fts_query('"un"bal') == '"u n b a l"'
+def test_query_terms_become_phrases_of_bigrams():
+    assert fts_query("风险 治理") == '"风险" "治理"'
+    assert fts_query("風險") == '"风险"'
+    assert fts_query("躰制") == '"体制"'
+    assert fts_query("协同治理") == '"协同 同治 治理"'
+    assert fts_query("險") == '"险"'
+    assert fts_query('"un"bal') == '"un" "ba al"'
     assert fts_query("") == '""'
     assert fts_query("*") == '""'
-
-
-def test_one_character_terms_search_the_characters_column():
-    assert fts_query("險") == f'"险{MARK}"'
-    assert fts_query("险 风险 x") == f'"险{MARK}" "风 险" "x{MARK}"'
-    assert characters("城市城", "ＧＤＰ，城2") == "".join(f"{c}{MARK} " for c in sorted("城市GDP2"))
 
 
 def index(*articles: tuple[str, str]) -> sqlite3.Connection:
@@ -69,6 +81,7 @@ def index(*articles: tuple[str, str]) -> sqlite3.Connection:
         "-风险",
         "^险",
         "a:b",
+        chr(BREAK),
     ],
 )
 def test_odd_queries_never_raise(query):
@@ -90,12 +103,13 @@ def test_substring_matches():
     assert hits("城市 治理") == [1]
     assert hits("风治") == []
     assert hits("02") == [2]
+    assert hits("协同治理") == [1]
+    assert hits("域风险协") == [1]
     assert hits("城市跨") == []
+    assert hits("数据标题") == []
+    assert hits("数据,标题") == [2]
     assert hits("城") == [1]
-    assert hits("P") == [2]
     assert hits("据") == [2]
-    assert hits("标") == [2]
-    assert hits("，") == []
 
 
 def test_snippet_brackets_the_first_term_found():
@@ -106,5 +120,8 @@ def test_snippet_brackets_the_first_term_found():
 
 
 @given(st.text())
-def test_spaced_is_every_width_folded_character_joined_by_spaces(text):
-    assert spaced(text) == " ".join(fold_width(text))
+def test_bigrams_are_those_of_each_run(text):
+    expected = []
+    for run in TOKEN_RUN.findall(fold_width(text)):
+        expected += [run[i : i + 2] for i in range(len(run) - 1)] + [chr(BREAK)]
+    assert bigrams(text).split(" ")[:-1] == expected
