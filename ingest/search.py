@@ -119,18 +119,34 @@ def fts_query(query: str) -> str:
     return " ".join(dict.fromkeys(phrases)) or '""'
 
 
+@lru_cache(maxsize=64)
+def terms_pattern(query: str) -> re.Pattern | None:
+    """A pattern finding any run of letters and digits of the query, longest first, as
+    normalised for search (once per query: a query page makes a snippet for each row)."""
+    simplified = base_fold().apply(to_simplified(fold_width(query)))
+    runs = sorted(set(TOKEN_RUN.findall(simplified)), key=len, reverse=True)
+    if not runs:
+        return None
+    return re.compile("|".join(map(either_width, runs)), re.IGNORECASE)
+
+
+def either_width(term: str) -> str:
+    """A pattern for the term in ASCII or full-width forms (GDP finds ＧＤＰ)."""
+    return "".join(
+        f"[{re.escape(ch)}{chr(ord(ch) + 0xFEE0)}]" if "!" <= ch <= "~" else re.escape(ch)
+        for ch in term
+    )
+
+
 def snippet(text: str, query: str, width: int = 20) -> str:
     """A few characters either side of the first place a term of the query occurs in the
     text, the term in brackets; the text's start if none does (a term in the title only).
 
     For the canned ``search`` query: FTS5's ``snippet()`` would show bigrams.
     """
-    simplified = base_fold().apply(to_simplified(fold_width(query)))
-    runs = sorted(set(TOKEN_RUN.findall(simplified)), key=len, reverse=True)
+    pattern = terms_pattern(query)
     flat = text.replace("\n", " ")
-    found = None
-    if runs:
-        found = re.search("|".join(map(re.escape, runs)), fold_width(flat), re.IGNORECASE)
+    found = pattern and pattern.search(flat)
     if found is None:
         return flat[: 2 * width] + ("…" if len(flat) > 2 * width else "")
     start, end = found.span()

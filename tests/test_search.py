@@ -116,6 +116,7 @@ def test_snippet_brackets_the_first_term_found():
     body = "一二三四五六七八九十" * 3 + "风险协同" + "甲乙丙丁" * 10
     assert snippet(body, "風險", width=4) == "…七八九十[风险]协同甲乙…"
     assert snippet("GDP数据", "ｇｄｐ") == "[GDP]数据"
+    assert snippet("ＧＤＰ数据", "gdp") == "[ＧＤＰ]数据"
     assert snippet("短文", "标题") == "短文"
 
 
