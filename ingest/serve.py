@@ -17,7 +17,7 @@ from datasette import hookimpl
 from jinja2 import BaseLoader, ChoiceLoader, TemplateNotFound
 
 from ingest.normalise import normalise
-from ingest.search import fts_query, spaced
+from ingest.search import bigrams, fts_query, snippet
 
 METADATA_PATH = Path(__file__).resolve().parent.parent / "metadata.yml"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -48,9 +48,13 @@ def _text_function(function):
 SQL_FUNCTIONS = {
     "escape_fts": _text_function(fts_query),
     "cjk_query": _text_function(fts_query),
-    "cjk_spaced": _text_function(spaced),
+    "cjk_bigrams": _text_function(bigrams),
     "normalise": _text_function(normalise),
 }
+
+
+def _snippet(text, query):
+    return None if text is None else snippet(str(text), "" if query is None else str(query))
 
 
 @hookimpl(trylast=True)
@@ -61,6 +65,7 @@ def prepare_connection(conn) -> None:
     """
     for name, function in SQL_FUNCTIONS.items():
         conn.create_function(name, 1, function, deterministic=True)
+    conn.create_function("cjk_snippet", 2, _snippet, deterministic=True)
 
 
 @hookimpl

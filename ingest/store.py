@@ -17,7 +17,7 @@ from urllib.parse import quote
 import sqlite_utils
 
 from ingest.dedup import Copy, coverage
-from ingest.search import spaced
+from ingest.search import index_columns
 
 TABLES: dict[str, dict] = {
     "runs": {
@@ -233,9 +233,13 @@ RAW_SQL = [
         DELETE FROM variant_totals
         WHERE char = old.char AND replacement = old.replacement AND articles = 0;
     END""",
-    # Spaced copies of title and body (see ingest.search); rowid is articles.id.
-    "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, body)",
 ]
+# Bigrams of title and body and the article's distinct characters (see ingest.search);
+# rowid is articles.id. As SQLite stores it in sqlite_master: an archive whose index has
+# another definition (spaced single characters, before) is re-indexed.
+FTS_SQL = (
+    "CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, characters, tokenize = 'unicode61')"
+)
 # Views, recreated when their definition here changes.
 VIEWS = {
     # Two sites are linked when they share a phone number, a domain or a template shape;
@@ -250,7 +254,7 @@ VIEWS = {
 # flush_index), which drops it: indexing outside write_transaction fails, never goes amiss.
 # ``indexed``: the article already has a row in the index.
 INDEX_QUEUE_SQL = """CREATE TEMP TABLE IF NOT EXISTS index_queue (
-    article_id INTEGER PRIMARY KEY, title TEXT, body TEXT, indexed INTEGER)"""
+    article_id INTEGER PRIMARY KEY, title TEXT, body TEXT, characters TEXT, indexed INTEGER)"""
 RAW_TABLES = {"article_bands", "articles_fts", "variant_evidence", "variant_totals"}
 OUR_TABLES = set(TABLES) | RAW_TABLES | set(VIEWS)
 
@@ -334,11 +338,32 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             db.execute(sql)
         if learn_again:
             db.execute("DELETE FROM archive_passes WHERE pass = 'variant_substitutions'")
+        ensure_search_index(db)
         for name, sql in VIEWS.items():
             row = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [name]).fetchone()
             if row is None or row[0] != sql:
                 db.execute(f"DROP VIEW IF EXISTS [{name}]")
                 db.execute(sql)
+
+
+def ensure_search_index(db: sqlite_utils.Database) -> None:
+    """Create ``articles_fts``, or rebuild it from ``articles`` if it has another definition."""
+    row = db.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()
+    if row is not None and row[0] == FTS_SQL:
+        return
+    if row is not None:
+        db.execute("DROP TABLE articles_fts")
+    db.execute(FTS_SQL)
+    # In rowid order, straight into the index (not through the queue of index_article).
+    db.conn.executemany(
+        "INSERT INTO articles_fts (rowid, title, body, characters) VALUES (?, ?, ?, ?)",
+        (
+            (article_id, *index_columns(title, body))
+            for article_id, title, body in db.execute(
+                "SELECT id, title, body FROM articles ORDER BY id"
+            )
+        ),
+    )
 
 
 def all_columns(db: sqlite_utils.Database, table: str) -> set[str]:
@@ -490,10 +515,11 @@ def index_article(db: sqlite_utils.Database, article_id: int, title: str, body: 
     """Queue an article's text for the search index, replacing what it held before; the
     index is written when the transaction ends (:func:`flush_index`)."""
     db.execute(
-        """INSERT INTO temp.index_queue (article_id, title, body, indexed) VALUES (?, ?, ?,
-               EXISTS (SELECT 1 FROM articles_fts WHERE rowid = ?))
-           ON CONFLICT (article_id) DO UPDATE SET title = excluded.title, body = excluded.body""",
-        [article_id, spaced(title), spaced(body), article_id],
+        """INSERT INTO temp.index_queue (article_id, title, body, characters, indexed)
+           VALUES (?, ?, ?, ?, EXISTS (SELECT 1 FROM articles_fts WHERE rowid = ?))
+           ON CONFLICT (article_id) DO UPDATE SET title = excluded.title,
+               body = excluded.body, characters = excluded.characters""",
+        [article_id, *index_columns(title, body), article_id],
     )
 
 
@@ -505,14 +531,15 @@ def flush_index(db: sqlite_utils.Database) -> None:
     out at every replacement, and a text replaced twice in a batch was indexed twice.
     """
     queued = db.execute(
-        "SELECT article_id, title, body, indexed FROM temp.index_queue ORDER BY article_id"
+        """SELECT article_id, title, body, characters, indexed FROM temp.index_queue
+           ORDER BY article_id"""
     ).fetchall()
-    for article_id, title, body, indexed in queued:
+    for article_id, title, body, characters, indexed in queued:
         if indexed:
             db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
         db.execute(
-            "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
-            [article_id, title, body],
+            "INSERT INTO articles_fts (rowid, title, body, characters) VALUES (?, ?, ?, ?)",
+            [article_id, title, body, characters],
         )
     db.execute("DROP TABLE temp.index_queue")
 

@@ -110,3 +110,29 @@ def test_indexing_outside_a_write_transaction_fails_loudly(tmp_path):
     ensure_schema(db)
     with pytest.raises(sqlite3.OperationalError, match="index_queue"):
         index_article(db, 1, "标题", "正文")
+
+
+def test_an_archive_with_the_old_search_index_is_reindexed(tmp_path):
+    path = tmp_path / "old-index.db"
+    db = open_db(str(path))
+    ensure_schema(db)
+    db.execute("drop table articles_fts")
+    db.execute("create virtual table articles_fts using fts5(title, body)")
+    db.execute(
+        "insert into articles (id, title, body, occurrence_count) values (7, '标题', '城市风险', 1)"
+    )
+    db.execute("insert into articles_fts (rowid, title, body) values (7, '标 题', '城 市 风 险')")
+    db.conn.commit()
+    ensure_schema(db)
+    assert "characters" in all_columns(db, "articles_fts")
+
+    def hits(query):
+        return db.execute(
+            "select rowid from articles_fts where articles_fts match ?", [fts_query(query)]
+        ).fetchall()
+
+    assert hits("风险") == hits("险") == hits("标") == [(7,)]
+    assert db.execute("select count(*) from articles_fts").fetchone() == (1,)
+    before = schema(path)
+    ensure_schema(db)
+    assert schema(path) == before
