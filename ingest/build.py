@@ -17,7 +17,7 @@ from functools import partial
 
 import sqlite_utils
 
-from ingest import bylines, dedup, parallel, store, variants
+from ingest import bylines, dedup, parallel, search, store, variants
 from ingest.extract import Extraction, extract
 from ingest.normalise import Fold, count_changed, detect_script, normalise
 from ingest.read import Page, Unread, load
@@ -46,6 +46,8 @@ class FoundArticle:
     chars: int
     chars_changed: int
     signature: dedup.Signature
+    # The search index's columns of the text: made here, in the worker, for the writer.
+    index: tuple[str, str, str]
     byline: bylines.Byline = field(default_factory=bylines.Byline)
 
 
@@ -115,6 +117,7 @@ def process_page(page: Page, fold: Fold | None = None) -> PageResult:
                 dedup.length(body),
                 count_changed(body_original, body) + count_changed(article.title, title),
                 dedup.signature(body),
+                search.index_columns(title, body),
                 bylines.parse(title, body.split("\n"), dropped, found.site),
             )
         )
@@ -230,6 +233,7 @@ def save_article(
             sig.blob(),
             sig.shingles,
             sig.bands,
+            article.index,
         )
         similarity, article_chars = 1.0, chars
         summary.articles_new += 1
@@ -240,7 +244,9 @@ def save_article(
         new = dedup.Copy(article.script, chars, article.body, article.title)
         better = dedup.better_copy(new, current, longest)
         if better:
-            store.replace_canonical(db, article_id, row, sig.blob(), sig.shingles, sig.bands)
+            store.replace_canonical(
+                db, article_id, row, sig.blob(), sig.shingles, sig.bands, article.index
+            )
             store.set_coverage(db, article_id, chars)
         store.merge_metadata(db, article_id, metadata, prefer_new=better)
         article_chars = chars if better else current.chars
@@ -325,17 +331,22 @@ def build(
 
     known = store.KnownPages(store.db_file(db))
     results = fresh(parallel.ordered_map(partial(process, fold=fold, known=known), pages, jobs))
-    for first in results:
-        # A batch begins with a page to save, so a run that skips every page writes nothing.
-        with store.write_transaction(db):
-            save(first)
-            batch, batch_started = 1, time.monotonic()
-            while batch < PAGES_PER_COMMIT and time.monotonic() - batch_started < commit_seconds:
-                result = next(results, None)
-                if result is None:
-                    break
-                save(result)
-                batch += 1
+    try:
+        for first in results:
+            # A batch begins with a page to save, so a run that skips every page writes nothing.
+            with store.write_transaction(db):
+                save(first)
+                batch, batch_started = 1, time.monotonic()
+                while (
+                    batch < PAGES_PER_COMMIT and time.monotonic() - batch_started < commit_seconds
+                ):
+                    result = next(results, None)
+                    if result is None:
+                        break
+                    save(result)
+                    batch += 1
+    finally:
+        known.close()  # with one job, pages were looked up in this process
     # Also when a run was interrupted after its last page, before this pass had finished.
     if summary.occurrences_added or store.pass_pending(db, variants.TABLE):
         variants.refresh(db, jobs=jobs)

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from urllib.parse import quote
+from weakref import WeakKeyDictionary
 
 import sqlite_utils
 
@@ -250,11 +251,9 @@ VIEWS = {
         FROM site_contacts a JOIN site_contacts b
           ON b.kind = a.kind AND b.value = a.value AND b.site <> a.site""",
 }
-# Search-index writes of the current write_transaction, in this connection only (see
-# flush_index), which drops it: indexing outside write_transaction fails, never goes amiss.
-# ``indexed``: the article already has a row in the index.
-INDEX_QUEUE_SQL = """CREATE TEMP TABLE IF NOT EXISTS index_queue (
-    article_id INTEGER PRIMARY KEY, title TEXT, body TEXT, characters TEXT, indexed INTEGER)"""
+# Search-index writes waiting for the end of the write_transaction they were made in (see
+# flush_index), per database: article id → (its index columns, whether the index has it).
+_INDEX_QUEUES: WeakKeyDictionary = WeakKeyDictionary()
 RAW_TABLES = {"article_bands", "articles_fts", "variant_evidence", "variant_totals"}
 OUR_TABLES = set(TABLES) | RAW_TABLES | set(VIEWS)
 
@@ -304,13 +303,15 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
     Search-index writes queued in it (:func:`index_article`) are written at its end.
     """
     db.execute("BEGIN IMMEDIATE")
+    _INDEX_QUEUES[db] = {}
     try:
-        db.execute(INDEX_QUEUE_SQL)
         yield
         flush_index(db)
     except BaseException:
         db.conn.rollback()
         raise
+    finally:
+        del _INDEX_QUEUES[db]
     db.conn.commit()
 
 
@@ -419,6 +420,13 @@ class KnownPages:
             self.conn = sqlite3.connect(f"file:{quote(self.path)}?mode=ro", uri=True)
         return known_source(self.conn, sha256)
 
+    def close(self) -> None:
+        """Close the connection, if this process opened one: while it is open, closing the
+        writer leaves the archive's last pages in its WAL file, not in the archive's file."""
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
 
 def insert_row(db: sqlite_utils.Database, table: str, row: dict) -> int:
     """Insert a row with a plain INSERT and return its rowid.
@@ -444,9 +452,15 @@ def insert_source(db: sqlite_utils.Database, row: dict) -> int:
 
 
 def insert_article(
-    db: sqlite_utils.Database, row: dict, blob: bytes, shingles: int, bands: Sequence[int]
+    db: sqlite_utils.Database,
+    row: dict,
+    blob: bytes,
+    shingles: int,
+    bands: Sequence[int],
+    index: tuple[str, str, str] | None = None,
 ) -> int:
-    """A new article with its signature, LSH bands and search index entry."""
+    """A new article with its signature, LSH bands and search index entry (``index``: its
+    columns, if made already)."""
     article_id = insert_row(db, "articles", row)
     insert_row(
         db, "article_signatures", {"article_id": article_id, "shingles": shingles, "minhash": blob}
@@ -455,7 +469,7 @@ def insert_article(
         "INSERT OR IGNORE INTO article_bands (band_key, article_id) VALUES (?, ?)",
         [(key, article_id) for key in bands],
     )
-    index_article(db, article_id, row["title"], row["body"])
+    index_article(db, article_id, row["title"], row["body"], index)
     return article_id
 
 
@@ -466,6 +480,7 @@ def replace_canonical(
     blob: bytes,
     shingles: int,
     bands: Sequence[int],
+    index: tuple[str, str, str] | None = None,
 ) -> None:
     """Make a better copy the article's text: signature, bands and index follow it."""
     update_row(db, "articles", "id", article_id, row)
@@ -477,7 +492,7 @@ def replace_canonical(
         "INSERT OR IGNORE INTO article_bands (band_key, article_id) VALUES (?, ?)",
         [(key, article_id) for key in bands],
     )
-    index_article(db, article_id, row["title"], row["body"])
+    index_article(db, article_id, row["title"], row["body"], index)
 
 
 def canonical_copy(db: sqlite_utils.Database, article_id: int) -> Copy:
@@ -511,16 +526,25 @@ def set_coverage(db: sqlite_utils.Database, article_id: int, article_chars: int)
     )
 
 
-def index_article(db: sqlite_utils.Database, article_id: int, title: str, body: str) -> None:
+def index_article(
+    db: sqlite_utils.Database,
+    article_id: int,
+    title: str,
+    body: str,
+    columns: tuple[str, str, str] | None = None,
+) -> None:
     """Queue an article's text for the search index, replacing what it held before; the
-    index is written when the transaction ends (:func:`flush_index`)."""
-    db.execute(
-        """INSERT INTO temp.index_queue (article_id, title, body, characters, indexed)
-           VALUES (?, ?, ?, ?, EXISTS (SELECT 1 FROM articles_fts WHERE rowid = ?))
-           ON CONFLICT (article_id) DO UPDATE SET title = excluded.title,
-               body = excluded.body, characters = excluded.characters""",
-        [article_id, *index_columns(title, body), article_id],
-    )
+    index is written when the transaction ends (:func:`flush_index`). ``columns``: the
+    index's columns of the text (``ingest.search.index_columns``), if already made."""
+    queue = _INDEX_QUEUES.get(db)
+    if queue is None:
+        raise RuntimeError("index_article outside store.write_transaction: it would be lost")
+    if article_id in queue:
+        indexed = queue[article_id][1]
+    else:
+        row = db.execute("SELECT 1 FROM articles_fts WHERE rowid = ?", [article_id]).fetchone()
+        indexed = row is not None
+    queue[article_id] = (columns or index_columns(title, body), indexed)
 
 
 def flush_index(db: sqlite_utils.Database) -> None:
@@ -530,18 +554,16 @@ def flush_index(db: sqlite_utils.Database) -> None:
     each text as it came (new articles, and older ones whose text was replaced) wrote it
     out at every replacement, and a text replaced twice in a batch was indexed twice.
     """
-    queued = db.execute(
-        """SELECT article_id, title, body, characters, indexed FROM temp.index_queue
-           ORDER BY article_id"""
-    ).fetchall()
-    for article_id, title, body, characters, indexed in queued:
+    queue = _INDEX_QUEUES[db]
+    for article_id in sorted(queue):
+        columns, indexed = queue[article_id]
         if indexed:
             db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
         db.execute(
             "INSERT INTO articles_fts (rowid, title, body, characters) VALUES (?, ?, ?, ?)",
-            [article_id, title, body, characters],
+            [article_id, *columns],
         )
-    db.execute("DROP TABLE temp.index_queue")
+    queue.clear()
 
 
 def add_occurrence(db: sqlite_utils.Database, row: dict) -> None:

@@ -516,3 +516,18 @@ def test_two_builds_at_once_store_each_page_once(tmp_path, corpus):
         """select count(*) from articles a where occurrence_count !=
            (select count(*) from article_occurrences o where o.article_id = a.id)"""
     ).fetchone() == (0,)
+
+
+def test_a_finished_build_leaves_everything_in_the_database_file(tmp_path, corpus):
+    """The archive can be copied as one file once a build is over: no page is left behind
+    in the WAL file (a connection left open by the build would keep it there)."""
+    path = tmp_path / "a.db"
+    result = CliRunner().invoke(cli, ["build", str(path), str(corpus)])
+    assert result.exit_code == 0, result.output
+    wal = tmp_path / "a.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
+    copy = tmp_path / "copy.db"
+    shutil.copy(path, copy)
+    conn = sqlite3.connect(copy)
+    assert conn.execute("select count(*) from sources").fetchone()[0] == 5
+    conn.close()

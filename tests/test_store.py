@@ -108,7 +108,7 @@ def test_search_index_follows_replaced_texts_within_and_across_transactions(tmp_
 def test_indexing_outside_a_write_transaction_fails_loudly(tmp_path):
     db = open_db(str(tmp_path / "a.db"))
     ensure_schema(db)
-    with pytest.raises(sqlite3.OperationalError, match="index_queue"):
+    with pytest.raises(RuntimeError, match="outside store.write_transaction"):
         index_article(db, 1, "标题", "正文")
 
 
