@@ -22,8 +22,8 @@ from ingest.extract import Extraction, extract
 from ingest.normalise import Fold, count_changed, detect_script, normalise
 from ingest.read import Page, Unread, load
 
-# Pages are committed in batches: a commit per page cost more than saving the page, and the
-# search index is written once per batch. A batch ends after this many pages, or this many
+# Pages are committed in batches: a commit per page cost more than saving the page. A batch
+# ends after this many pages, or this many
 # seconds (the default of ``commit_seconds``), so that readers see pages come in.
 PAGES_PER_COMMIT = 200
 COMMIT_SECONDS = 1.0
@@ -46,8 +46,6 @@ class FoundArticle:
     chars: int
     chars_changed: int
     signature: dedup.Signature
-    # The search index's columns of the text: made here, in the worker, for the writer.
-    index: tuple[str, str, str]
     byline: bylines.Byline = field(default_factory=bylines.Byline)
 
 
@@ -117,7 +115,6 @@ def process_page(page: Page, fold: Fold | None = None) -> PageResult:
                 dedup.length(body),
                 count_changed(body_original, body) + count_changed(article.title, title),
                 dedup.signature(body),
-                search.index_columns(title, body),
                 bylines.parse(title, body.split("\n"), dropped, found.site),
             )
         )
@@ -173,7 +170,7 @@ def save_page(
     """Write one page, its articles and occurrences, in the caller's transaction.
 
     ``build`` commits pages in batches, each batch whole or not at all: a transaction (or a
-    savepoint) per page cost more than saving the page, FTS5 writing its index at each.
+    savepoint) per page cost more than saving the page.
     """
     page = result.page
     source_id = store.insert_source(
@@ -233,7 +230,6 @@ def save_article(
             sig.blob(),
             sig.shingles,
             sig.bands,
-            article.index,
         )
         similarity, article_chars = 1.0, chars
         summary.articles_new += 1
@@ -244,9 +240,7 @@ def save_article(
         new = dedup.Copy(article.script, chars, article.body, article.title)
         better = dedup.better_copy(new, current, longest)
         if better:
-            store.replace_canonical(
-                db, article_id, row, sig.blob(), sig.shingles, sig.bands, article.index
-            )
+            store.replace_canonical(db, article_id, row, sig.blob(), sig.shingles, sig.bands)
             store.set_coverage(db, article_id, chars)
         store.merge_metadata(db, article_id, metadata, prefer_new=better)
         article_chars = chars if better else current.chars
@@ -292,6 +286,8 @@ def build(
     the archive holds and run ``process_page``; this process is the single writer, saving in
     input order, so the archive is the same whatever ``jobs`` is. Pages are committed in
     batches (``PAGES_PER_COMMIT`` pages or ``commit_seconds``), each batch whole or not at all.
+    The search index is brought up to date with the articles at the end (and on the way, in
+    steps of ``search.INDEX_CHUNK`` articles).
     """
     store.ensure_schema(db)
     summary = Summary()
@@ -345,11 +341,15 @@ def build(
                         break
                     save(result)
                     batch += 1
+                # The search index catches up in large steps (see ingest.search).
+                if store.pending_count(db) >= search.INDEX_CHUNK:
+                    search.index_pending(db)
     finally:
         known.close()  # with one job, pages were looked up in this process
     # Also when a run was interrupted after its last page, before this pass had finished.
     if summary.occurrences_added or store.pass_pending(db, variants.TABLE):
         variants.refresh(db, jobs=jobs)
+    search.refresh(db)
     if run_id is not None:
         store.finish_run(db, run_id, now(), asdict(summary))
     return summary

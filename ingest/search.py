@@ -1,22 +1,25 @@
-"""Chinese full-text search on a stock FTS5 ``unicode61`` index of character bigrams.
+"""Chinese full-text search on a stock FTS5 ``unicode61`` index of single characters.
 
 ``unicode61`` keeps an unbroken run of Chinese characters as one token, so a word inside a
-sentence could never be found. The index therefore holds, for the title and the body, the
-text's overlapping character bigrams as tokens (城市跨域 → ``城市 市跨 跨域``), and a query
-of two or more characters is the phrase of its bigrams (协同治理 → ``"协同 同治 治理"``),
-which matches exactly where those characters stand side by side. A bigram's position list
-is short where a single character's is in nearly every article dozens of times, so a phrase
-of common characters (中国) reads a few entries per matching article instead of every
-position of both characters in every article.
+sentence could never be found. The index therefore holds, for the title and the body, each
+letter or digit as a token of its own (城市跨域 → ``城 市 跨 域``), and a query term is the
+phrase of its characters (协同治理 → ``"协 同 治 理"``), which matches exactly where those
+characters stand side by side; a term of one character is its token.
 
-A third column, ``characters``, holds each distinct letter or digit of the article once,
-for queries of one character: one entry per article (title and body hold no token of one
-character, so stock Datasette's search, a term quoted as one token, finds one too).
 Only letters and digits (``str.isalnum``) make tokens, as in ``unicode61``; a run of them
 ends at anything else (punctuation, spaces), and a ``BREAK`` token follows each run so that
-a phrase never spans two. Latin words and numbers are bigrams too, so any substring of them
-matches. The database stays readable by any SQLite: no custom tokenizer is needed to open
-it, and stock Datasette's search finds single characters and two-character words.
+a phrase never spans two (中国 does not match 中。国). Latin words and numbers are spelt out
+too, so any substring of them matches. The database stays readable by any SQLite: no
+custom tokenizer is needed to open it, and stock Datasette's search, which quotes a term as
+one token, finds single characters.
+
+Why single characters, not bigrams: an index's cost is about a microsecond per distinct
+(term, article) pair. An article holds about a thousand distinct characters but four times
+as many distinct bigrams, and at 100,000 pages indexing bigrams took 180-270 s, more than
+the whole build may (README: Speed and scale). A phrase of common characters reads their
+long position lists, so a search that must find every match (a count, facets) costs tens
+of milliseconds at that size; the search page asks for the first matches in article order,
+which FTS5 finds without reading further.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ import re
 from functools import lru_cache
 
 import numpy as np
+import sqlite_utils
 
+from ingest import store
 from ingest.normalise import UNICODE_SIZE, base_fold, code_points, to_simplified
 
 # Full-width ASCII forms (ＧＤＰ２０２３) and the ideographic space, as plain ASCII.
@@ -36,6 +41,11 @@ WIDTH_TABLE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000:
 BREAK = 0xE000
 SPACE = 0x20
 TOKEN_RUN = re.compile(r"[^\W_]+")
+# Articles indexed at a time. FTS5 writes what one transaction indexed as a segment and
+# merges segments as they pile up: indexing 2,000 articles at a time costs half as much
+# per article as 400 at a time (at 50,000 articles: 0.6 against 1.0 ms), a few hundred
+# at a time twice as much again.
+INDEX_CHUNK = 2000
 
 
 def fold_width(text: str) -> str:
@@ -60,48 +70,60 @@ def _text(codes: np.ndarray) -> str:
     return codes.tobytes().decode("utf-32-le", "surrogatepass")
 
 
-def bigrams(text: str) -> str:
-    """A title or body as indexed: the bigrams of each run of letters and digits, and
-    ``BREAK`` after each run (城市跨域,2023 → ``城市 市跨 跨域 ⟨BREAK⟩ 20 02 23 ⟨BREAK⟩``).
+def spaced(text: str) -> str:
+    """A title or body as indexed: each letter or digit followed by a space, and ``BREAK``
+    after each run of them (城市,2023 → ``城 市 ⟨BREAK⟩ 2 0 2 3 ⟨BREAK⟩``).
 
-    On arrays of code points: each character gives a slot of three code points, its
-    bigram and a space inside a run, ``BREAK`` and a space at a run's end, nothing for a
-    separator.
+    On arrays of code points: each character gives a slot of four code points, itself and
+    a space, then ``BREAK`` and a space at a run's end; a separator gives nothing.
     """
     codes = token_codes(text)
-    following = np.append(codes[1:], np.uint32(0))
-    inside = (codes != 0) & (following != 0)
-    end = (codes != 0) & (following == 0)
-    slots = np.empty((len(codes), 3), dtype=np.uint32)
-    slots[:, 0] = np.where(end, BREAK, codes)
-    slots[:, 1] = np.where(end, SPACE, following)
-    slots[:, 2] = SPACE
-    keep = np.zeros((len(codes), 3), dtype=bool)
-    keep[inside] = True
-    keep[end, :2] = True
+    token = codes != 0
+    end = token & (np.append(codes[1:], np.uint32(0)) == 0)
+    slots = np.empty((len(codes), 4), dtype=np.uint32)
+    slots[:, 0] = codes
+    slots[:, 1] = SPACE
+    slots[:, 2] = BREAK
+    slots[:, 3] = SPACE
+    keep = np.zeros((len(codes), 4), dtype=bool)
+    keep[token, :2] = True
+    keep[end, 2:] = True
     return _text(slots[keep])
 
 
-def characters(*texts: str) -> str:
-    """The ``characters`` column: each distinct letter or digit of the texts once (城市城 →
-    ``城 市``)."""
-    codes = np.unique(np.concatenate([token_codes(text) for text in texts]))
-    out = np.full((len(codes), 2), SPACE, dtype=np.uint32)
-    out[:, 0] = codes
-    return _text(out[codes != 0].ravel())
+def index_columns(title: str, body: str) -> tuple[str, str]:
+    """The ``articles_fts`` columns (title, body) of an article."""
+    return spaced(title), spaced(body)
 
 
-def index_columns(title: str, body: str) -> tuple[str, str, str]:
-    """The ``articles_fts`` columns (title, body, characters) of an article."""
-    return bigrams(title), bigrams(body), characters(title, body)
+def index_pending(db: sqlite_utils.Database, limit: int = INDEX_CHUNK) -> int:
+    """Bring the search index up to date for up to ``limit`` queued articles, in the
+    caller's transaction; returns how many."""
+    rows = store.pending_search(db, limit)
+    store.write_index(
+        db,
+        [
+            (
+                article_id,
+                index_columns(title, body),
+                None if indexed_title is None else index_columns(indexed_title, indexed_body),
+            )
+            for article_id, title, body, indexed_title, indexed_body in rows
+        ],
+    )
+    return len(rows)
+
+
+def refresh(db: sqlite_utils.Database, chunk: int = INDEX_CHUNK) -> None:
+    """Index every queued article, ``chunk`` a transaction."""
+    while store.pending_count(db):
+        with store.write_transaction(db):
+            index_pending(db, chunk)
 
 
 def run_phrase(run: str) -> str:
-    """One run of letters and digits as a quoted FTS5 phrase: its bigrams, or for a single
-    character its token in ``characters``."""
-    if len(run) == 1:
-        return f'"{run}"'
-    return '"' + " ".join(run[i : i + 2] for i in range(len(run) - 1)) + '"'
+    """One run of letters and digits as a quoted FTS5 phrase of its characters."""
+    return '"' + " ".join(run) + '"'
 
 
 def fts_query(query: str) -> str:
@@ -142,7 +164,8 @@ def snippet(text: str, query: str, width: int = 20) -> str:
     """A few characters either side of the first place a term of the query occurs in the
     text, the term in brackets; the text's start if none does (a term in the title only).
 
-    For the canned ``search`` query: FTS5's ``snippet()`` would show bigrams.
+    For the canned ``search`` query: the index holds no text, so FTS5's ``snippet()`` has
+    none to show.
     """
     pattern = terms_pattern(query)
     flat = text.replace("\n", " ")

@@ -17,7 +17,7 @@ from datasette import hookimpl
 from jinja2 import BaseLoader, ChoiceLoader, TemplateNotFound
 
 from ingest.normalise import normalise
-from ingest.search import bigrams, fts_query, snippet
+from ingest.search import fts_query, snippet
 
 METADATA_PATH = Path(__file__).resolve().parent.parent / "metadata.yml"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -48,7 +48,6 @@ def _text_function(function):
 SQL_FUNCTIONS = {
     "escape_fts": _text_function(fts_query),
     "cjk_query": _text_function(fts_query),
-    "cjk_bigrams": _text_function(bigrams),
     "normalise": _text_function(normalise),
 }
 

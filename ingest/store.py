@@ -3,6 +3,9 @@
 ``ensure_schema`` is idempotent: it creates what is missing and touches nothing that is
 already right, so every command can call it. Pages are written by ``save_page`` in
 transactions of whole pages (see ``ingest.build``), so the archive never holds half a page.
+An article whose text is new or changed is queued in ``search_pending`` in the same
+transaction, and the search index catches up with the queue in large steps
+(``ingest.search.index_pending``).
 """
 
 from __future__ import annotations
@@ -13,12 +16,10 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from urllib.parse import quote
-from weakref import WeakKeyDictionary
 
 import sqlite_utils
 
 from ingest.dedup import Copy, coverage
-from ingest.search import index_columns
 
 TABLES: dict[str, dict] = {
     "runs": {
@@ -226,6 +227,13 @@ RAW_SQL = [
             aligned = aligned + excluded.aligned, pairs = pairs + excluded.pairs,
             articles = articles + 1;
     END""",
+    # Articles whose text the search index does not hold yet, with the text it holds for
+    # them (NULL: none), which a contentless index needs to take an article's text out.
+    """CREATE TABLE IF NOT EXISTS search_pending (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+        indexed_title TEXT,
+        indexed_body TEXT
+    )""",
     """CREATE TRIGGER IF NOT EXISTS variant_evidence_delete AFTER DELETE ON variant_evidence
     BEGIN
         UPDATE variant_totals SET aligned = aligned - old.aligned, pairs = pairs - old.pairs,
@@ -235,12 +243,15 @@ RAW_SQL = [
         WHERE char = old.char AND replacement = old.replacement AND articles = 0;
     END""",
 ]
-# Bigrams of title and body and the article's distinct characters (see ingest.search);
-# rowid is articles.id. As SQLite stores it in sqlite_master: an archive whose index has
-# another definition (spaced single characters, before) is re-indexed.
+# Single characters of title and body (see ingest.search), rowid articles.id. Contentless:
+# the text is in articles, and a copy of it in the index would double its size. As SQLite
+# stores it in sqlite_master: an archive whose index has another definition is re-indexed.
 FTS_SQL = (
-    "CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, characters, tokenize = 'unicode61')"
+    "CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, content='', tokenize='unicode61')"
 )
+# The memory FTS5 holds what a transaction indexes in before writing it as a segment:
+# enough for the chunks ingest.search indexes at a time, so that each is one segment.
+FTS_HASHSIZE = 256 << 20
 # Views, recreated when their definition here changes.
 VIEWS = {
     # Two sites are linked when they share a phone number, a domain or a template shape;
@@ -251,10 +262,13 @@ VIEWS = {
         FROM site_contacts a JOIN site_contacts b
           ON b.kind = a.kind AND b.value = a.value AND b.site <> a.site""",
 }
-# Search-index writes waiting for the end of the write_transaction they were made in (see
-# flush_index), per database: article id → (its index columns, whether the index has it).
-_INDEX_QUEUES: WeakKeyDictionary = WeakKeyDictionary()
-RAW_TABLES = {"article_bands", "articles_fts", "variant_evidence", "variant_totals"}
+RAW_TABLES = {
+    "article_bands",
+    "articles_fts",
+    "search_pending",
+    "variant_evidence",
+    "variant_totals",
+}
 OUR_TABLES = set(TABLES) | RAW_TABLES | set(VIEWS)
 
 
@@ -298,20 +312,13 @@ def check_archive(db: sqlite_utils.Database) -> None:
 @contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
     """A transaction that takes the write lock at once, so that it waits for another writer
-    (the busy timeout) where a read transaction turning into a write one would fail.
-
-    Search-index writes queued in it (:func:`index_article`) are written at its end.
-    """
+    (the busy timeout) where a read transaction turning into a write one would fail."""
     db.execute("BEGIN IMMEDIATE")
-    _INDEX_QUEUES[db] = {}
     try:
         yield
-        flush_index(db)
     except BaseException:
         db.conn.rollback()
         raise
-    finally:
-        del _INDEX_QUEUES[db]
     db.conn.commit()
 
 
@@ -348,23 +355,19 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 
 
 def ensure_search_index(db: sqlite_utils.Database) -> None:
-    """Create ``articles_fts``, or rebuild it from ``articles`` if it has another definition."""
+    """Create ``articles_fts``; if it has another definition, create it anew and queue every
+    article to be indexed again."""
     row = db.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()
     if row is not None and row[0] == FTS_SQL:
         return
     if row is not None:
         db.execute("DROP TABLE articles_fts")
     db.execute(FTS_SQL)
-    # In rowid order, straight into the index (not through the queue of index_article).
-    db.conn.executemany(
-        "INSERT INTO articles_fts (rowid, title, body, characters) VALUES (?, ?, ?, ?)",
-        (
-            (article_id, *index_columns(title, body))
-            for article_id, title, body in db.execute(
-                "SELECT id, title, body FROM articles ORDER BY id"
-            )
-        ),
+    db.execute(
+        "INSERT INTO articles_fts (articles_fts, rank) VALUES ('hashsize', ?)", [FTS_HASHSIZE]
     )
+    db.execute("DELETE FROM search_pending")
+    db.execute("INSERT INTO search_pending (article_id) SELECT id FROM articles")
 
 
 def all_columns(db: sqlite_utils.Database, table: str) -> set[str]:
@@ -457,10 +460,8 @@ def insert_article(
     blob: bytes,
     shingles: int,
     bands: Sequence[int],
-    index: tuple[str, str, str] | None = None,
 ) -> int:
-    """A new article with its signature, LSH bands and search index entry (``index``: its
-    columns, if made already)."""
+    """A new article with its signature and LSH bands, queued for the search index."""
     article_id = insert_row(db, "articles", row)
     insert_row(
         db, "article_signatures", {"article_id": article_id, "shingles": shingles, "minhash": blob}
@@ -469,7 +470,7 @@ def insert_article(
         "INSERT OR IGNORE INTO article_bands (band_key, article_id) VALUES (?, ?)",
         [(key, article_id) for key in bands],
     )
-    index_article(db, article_id, row["title"], row["body"], index)
+    db.execute("INSERT INTO search_pending (article_id) VALUES (?)", [article_id])
     return article_id
 
 
@@ -480,9 +481,14 @@ def replace_canonical(
     blob: bytes,
     shingles: int,
     bands: Sequence[int],
-    index: tuple[str, str, str] | None = None,
 ) -> None:
-    """Make a better copy the article's text: signature, bands and index follow it."""
+    """Make a better copy the article's text: signature and bands follow it, and the
+    search index will (the text it holds is kept in ``search_pending`` until then)."""
+    db.execute(
+        """INSERT OR IGNORE INTO search_pending (article_id, indexed_title, indexed_body)
+           SELECT id, title, body FROM articles WHERE id = ?""",
+        [article_id],
+    )
     update_row(db, "articles", "id", article_id, row)
     update_row(
         db, "article_signatures", "article_id", article_id, {"shingles": shingles, "minhash": blob}
@@ -492,7 +498,6 @@ def replace_canonical(
         "INSERT OR IGNORE INTO article_bands (band_key, article_id) VALUES (?, ?)",
         [(key, article_id) for key in bands],
     )
-    index_article(db, article_id, row["title"], row["body"], index)
 
 
 def canonical_copy(db: sqlite_utils.Database, article_id: int) -> Copy:
@@ -526,44 +531,40 @@ def set_coverage(db: sqlite_utils.Database, article_id: int, article_chars: int)
     )
 
 
-def index_article(
+def pending_search(db: sqlite_utils.Database, limit: int) -> list[tuple]:
+    """Up to ``limit`` articles the search index is behind on, by id: (id, title, body,
+    the title and body the index holds for it, or None)."""
+    return db.execute(
+        """SELECT p.article_id, a.title, a.body, p.indexed_title, p.indexed_body
+           FROM search_pending p JOIN articles a ON a.id = p.article_id
+           ORDER BY p.article_id LIMIT ?""",
+        [limit],
+    ).fetchall()
+
+
+def pending_count(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT COUNT(*) FROM search_pending").fetchone()[0]
+
+
+def write_index(
     db: sqlite_utils.Database,
-    article_id: int,
-    title: str,
-    body: str,
-    columns: tuple[str, str, str] | None = None,
+    entries: Sequence[tuple[int, tuple[str, str], tuple[str, str] | None]],
 ) -> None:
-    """Queue an article's text for the search index, replacing what it held before; the
-    index is written when the transaction ends (:func:`flush_index`). ``columns``: the
-    index's columns of the text (``ingest.search.index_columns``), if already made."""
-    queue = _INDEX_QUEUES.get(db)
-    if queue is None:
-        raise RuntimeError("index_article outside store.write_transaction: it would be lost")
-    if article_id in queue:
-        indexed = queue[article_id][1]
-    else:
-        row = db.execute("SELECT 1 FROM articles_fts WHERE rowid = ?", [article_id]).fetchone()
-        indexed = row is not None
-    queue[article_id] = (columns or index_columns(title, body), indexed)
-
-
-def flush_index(db: sqlite_utils.Database) -> None:
-    """Write the queued texts into the search index, in rowid order.
-
-    FTS5 writes its pending index out whenever a write comes out of rowid order, so writing
-    each text as it came (new articles, and older ones whose text was replaced) wrote it
-    out at every replacement, and a text replaced twice in a batch was indexed twice.
-    """
-    queue = _INDEX_QUEUES[db]
-    for article_id in sorted(queue):
-        columns, indexed = queue[article_id]
-        if indexed:
-            db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
-        db.execute(
-            "INSERT INTO articles_fts (rowid, title, body, characters) VALUES (?, ?, ?, ?)",
-            [article_id, *columns],
-        )
-    queue.clear()
+    """Put articles' index columns into the search index, taking out what it held for them
+    (``entries``: id, new columns, old columns or None, in id order), and dequeue them."""
+    db.conn.executemany(
+        """INSERT INTO articles_fts (articles_fts, rowid, title, body)
+           VALUES ('delete', ?, ?, ?)""",
+        [(article_id, *old) for article_id, _, old in entries if old is not None],
+    )
+    db.conn.executemany(
+        "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
+        [(article_id, *new) for article_id, new, _ in entries],
+    )
+    db.conn.executemany(
+        "DELETE FROM search_pending WHERE article_id = ?",
+        [(article_id,) for article_id, _, _ in entries],
+    )
 
 
 def add_occurrence(db: sqlite_utils.Database, row: dict) -> None:

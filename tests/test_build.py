@@ -306,7 +306,8 @@ def test_any_corpus_ingests_with_one_row_per_page_and_no_spam(items, as_jsonl):
 
 
 # FTS5's index pages depend on the order the index was written in: what the index holds is
-# compared through its text (articles_fts_content) and FTS5's integrity-check instead.
+# compared through every (term, article, column, position) it lists and FTS5's
+# integrity-check instead.
 INDEX_PAGES = {"runs", "articles_fts_data", "articles_fts_idx"}
 
 
@@ -320,6 +321,8 @@ def dump(path) -> dict[str, list[tuple]]:
         columns = [r[1] for r in conn.execute(f"pragma table_info([{table}])") if r[1] != "run_id"]
         listed = ", ".join(f"[{c}]" for c in columns)
         rows[table] = sorted(conn.execute(f"select {listed} from [{table}]").fetchall(), key=repr)
+    conn.execute("create virtual table temp.indexed using fts5vocab(main, articles_fts, instance)")
+    rows["indexed"] = conn.execute("select * from temp.indexed order by 1, 2, 3, 4").fetchall()
     conn.close()
     return rows
 

@@ -38,6 +38,7 @@ TABLES = [
     "variant_evidence",
     "variant_totals",
     "archive_passes",
+    "search_pending",
 ]
 # One statement, so one snapshot: pages whose articles are not all in, counts that disagree.
 HALF_WRITTEN = """select
@@ -48,7 +49,8 @@ HALF_WRITTEN = """select
      != (select count(*) from article_occurrences o where o.article_id = a.id)) as bad_counts,
   (select count(*) from articles)
      - (select count(*) from article_signatures) as unsigned,
-  (select count(*) from articles) - (select count(*) from articles_fts) as unindexed,
+  (select count(*) from articles) - (select count(*) from articles_fts)
+     - (select count(*) from search_pending where indexed_body is null) as unindexed,
   (select count(*) from articles a
      where not exists (select 1 from article_bands b where b.article_id = a.id)) as unbanded"""
 
@@ -65,7 +67,8 @@ def start_build(db: Path, corpus: Path) -> subprocess.Popen:
 def content(path: Path) -> dict:
     conn = sqlite3.connect(path)
     tables = {t: comparable_rows(conn, t) for t in TABLES}
-    tables["fts"] = conn.execute("select rowid, * from articles_fts order by rowid").fetchall()
+    conn.execute("create virtual table temp.indexed using fts5vocab(main, articles_fts, instance)")
+    tables["fts"] = conn.execute("select * from temp.indexed order by 1, 2, 3, 4").fetchall()
     conn.close()
     return tables
 

@@ -1,4 +1,5 @@
-"""Search text preparation: character bigrams and safe MATCH expressions."""
+"""Search: the index's text, safe MATCH expressions, and the index catching up with the
+articles queued for it."""
 
 from __future__ import annotations
 
@@ -8,51 +9,43 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ingest import store
 from ingest.search import (
     BREAK,
     TOKEN_RUN,
-    bigrams,
-    characters,
     fold_width,
     fts_query,
     index_columns,
+    index_pending,
+    refresh,
     snippet,
+    spaced,
 )
 
 
-def test_bigrams_of_each_run_of_letters_and_digits():
-    assert bigrams("城市跨域,2023年ＧＤＰ。我").split() == [
-        "城市",
-        "市跨",
-        "跨域",
+def test_each_letter_and_digit_is_a_token_and_each_run_ends_with_a_break():
+    assert spaced("城市跨域,2023年ＧＤＰ。我").split() == [
+        *"城市跨域",
         chr(BREAK),
-        "20",
-        "02",
-        "23",
-        "3年",
-        "年G",
-        "GD",
-        "DP",
+        *"2023年GDP",
         chr(BREAK),
+        "我",
         chr(BREAK),
     ]
-
-
-def test_characters_are_the_distinct_letters_and_digits():
-    assert characters("城市城", "ＧＤＰ，城2") == "".join(f"{c} " for c in sorted("城市GDP2"))
+    assert spaced("") == spaced("。,") == ""
 
 
 def test_full_width_is_folded():
     assert fold_width("ＧＤＰ２０２３") == "GDP2023"
 
 
-def test_query_terms_become_phrases_of_bigrams():
-    assert fts_query("风险 治理") == '"风险" "治理"'
-    assert fts_query("風險") == '"风险"'
-    assert fts_query("躰制") == '"体制"'
-    assert fts_query("协同治理") == '"协同 同治 治理"'
-    assert fts_query("險") == '"险"'
-    assert fts_query('"un"bal') == '"un" "ba al"'
+def test_query_terms_become_phrases_of_characters():
+    assert fts_query("风险 治理") == '"风 险" "治 理"'
+    assert fts_query("風險") == '"风 险"'
+    assert fts_query("躰制") == '"体 制"'
+    assert fts_query("险") == '"险"'
+    assert fts_query('"un"bal') == '"u n" "b a l"'
+    assert fts_query("风险 风险") == '"风 险"'
     assert fts_query("") == '""'
     assert fts_query("*") == '""'
 
@@ -60,9 +53,9 @@ def test_query_terms_become_phrases_of_bigrams():
 def index(*articles: tuple[str, str]) -> sqlite3.Connection:
     """An in-memory index laid out as ``articles_fts``."""
     conn = sqlite3.connect(":memory:")
-    conn.execute("create virtual table t using fts5(title, body, characters)")
+    conn.execute(store.FTS_SQL.replace("articles_fts", "t"))
     for title, body in articles:
-        conn.execute("insert into t values (?, ?, ?)", index_columns(title, body))
+        conn.execute("insert into t (title, body) values (?, ?)", index_columns(title, body))
     return conn
 
 
@@ -90,7 +83,7 @@ def test_odd_queries_never_raise(query):
 
 
 def test_substring_matches():
-    conn = index(("城市", "跨域风险协同治理"), ("数据", "市政府发布2023年ＧＤＰ数据,标题"))
+    conn = index(("城市", "跨域风险协同治理"), ("数据", "市政府发布2023年ＧＤＰ数据,标题。中"))
 
     def hits(q):
         return [r[0] for r in conn.execute("select rowid from t where t match ?", [fts_query(q)])]
@@ -110,6 +103,8 @@ def test_substring_matches():
     assert hits("数据,标题") == [2]
     assert hits("城") == [1]
     assert hits("据") == [2]
+    assert hits("题中") == []
+    assert hits("题,中") == [2]
 
 
 def test_snippet_brackets_the_first_term_found():
@@ -121,8 +116,69 @@ def test_snippet_brackets_the_first_term_found():
 
 
 @given(st.text())
-def test_bigrams_are_those_of_each_run(text):
+def test_tokens_are_the_characters_of_each_run(text):
     expected = []
     for run in TOKEN_RUN.findall(fold_width(text)):
-        expected += [run[i : i + 2] for i in range(len(run) - 1)] + [chr(BREAK)]
-    assert bigrams(text).split(" ")[:-1] == expected
+        expected += [*run, chr(BREAK)]
+    assert spaced(text).split(" ")[:-1] == expected
+
+
+def archive(tmp_path, *bodies: str):
+    """An archive holding articles with these bodies, none indexed yet."""
+    db = store.open_db(str(tmp_path / "a.db"))
+    store.ensure_schema(db)
+    with store.write_transaction(db):
+        for body in bodies:
+            store.insert_article(db, {"title": "标题", "body": body}, b"", 0, [])
+    return db
+
+
+def found(db, query: str) -> list[int]:
+    rows = db.execute(
+        "select rowid from articles_fts where articles_fts match ?", [fts_query(query)]
+    )
+    return sorted(row[0] for row in rows)
+
+
+def replace(db, article_id: int, body: str) -> None:
+    store.replace_canonical(db, article_id, {"body": body}, b"", 0, [])
+
+
+def test_articles_are_searchable_once_the_index_has_caught_up(tmp_path):
+    db = archive(tmp_path, "风险治理", "社会治理", "乡村振兴")
+    assert found(db, "治理") == []
+    with store.write_transaction(db):
+        assert index_pending(db, limit=2) == 2
+    assert (found(db, "治理"), found(db, "乡村")) == ([1, 2], [])
+    refresh(db)
+    assert found(db, "乡村") == [3]
+    assert store.pending_count(db) == 0
+
+
+def test_a_replaced_text_leaves_the_index_with_the_text_it_replaced(tmp_path):
+    db = archive(tmp_path, "风险治理", "社会治理")
+    with store.write_transaction(db):
+        replace(db, 1, "城市治理")  # before it was ever indexed
+    refresh(db)
+    assert (found(db, "风险"), found(db, "城市"), found(db, "治理")) == ([], [1], [1, 2])
+    with store.write_transaction(db):
+        replace(db, 1, "协同治理")
+        replace(db, 1, "乡村振兴")  # twice before the index catches up
+        replace(db, 2, "社会治理")  # the same text again
+    assert found(db, "城市") == [1]  # the index still holds what it held
+    refresh(db)
+    assert (found(db, "城市"), found(db, "协同"), found(db, "乡村")) == ([], [], [1])
+    assert (found(db, "治理"), found(db, "标题")) == ([2], [1, 2])
+    db.execute("insert into articles_fts (articles_fts) values ('integrity-check')")
+    vocabulary = "create virtual table temp.v using fts5vocab(main, articles_fts, 'instance')"
+    db.execute(vocabulary)
+    terms = db.execute("select term from temp.v where doc = 1 and col = 'body'").fetchall()
+    assert [term for (term,) in terms] == sorted(["乡", "村", "振", "兴", chr(BREAK)])
+
+
+def test_refresh_with_nothing_queued_writes_nothing(tmp_path):
+    db = archive(tmp_path, "风险治理")
+    refresh(db)
+    changes = db.conn.total_changes
+    refresh(db)
+    assert db.conn.total_changes == changes

@@ -78,7 +78,7 @@ def test_stock_search_finds_single_characters(stock_server):
 def test_sqlite3_shell_reads_every_table_and_searches(archive):
     script = "".join(f"select count(*) from [{t}];\n" for t in tables(archive))
     script += "pragma integrity_check;\n"
-    script += "select count(*) from articles_fts where articles_fts match '\"风险\"';\n"
+    script += "select count(*) from articles_fts where articles_fts match '\"风 险\"';\n"
     result = subprocess.run(
         ["sqlite3", str(archive)], input=script, capture_output=True, text=True, check=True
     )

@@ -6,13 +6,15 @@ import sqlite3
 
 import pytest
 
-from ingest.search import fts_query
+from ingest.search import fts_query, refresh
 from ingest.store import (
+    FTS_SQL,
     NotAnArchiveError,
     all_columns,
     ensure_schema,
-    index_article,
+    insert_article,
     open_db,
+    replace_canonical,
     write_transaction,
 )
 
@@ -85,31 +87,18 @@ def test_an_older_archive_gets_the_new_columns_and_views(tmp_path):
     assert schema(path) == before
 
 
-def test_search_index_follows_replaced_texts_within_and_across_transactions(tmp_path):
+def test_a_new_or_replaced_text_is_queued_with_what_the_index_holds(tmp_path):
     db = open_db(str(tmp_path / "a.db"))
     ensure_schema(db)
-
-    def found(text):
-        match = fts_query(text)
-        rows = db.execute("select rowid from articles_fts where articles_fts match ?", [match])
-        return sorted(row[0] for row in rows)
-
     with write_transaction(db):
-        for article_id, body in [(1, "风险治理"), (2, "社会"), (1, "协同治理"), (1, "城市治理")]:
-            index_article(db, article_id, "标题", body)
-    assert (found("城市"), found("风险"), found("协同")) == ([1], [], [])
-    with write_transaction(db):
-        index_article(db, 2, "标题", "乡村振兴")
-        index_article(db, 3, "标题", "社会治理")
-    assert (found("社会"), found("乡村"), found("治理")) == ([3], [2], [1, 3])
-    db.execute("insert into articles_fts (articles_fts) values ('integrity-check')")
-
-
-def test_indexing_outside_a_write_transaction_fails_loudly(tmp_path):
-    db = open_db(str(tmp_path / "a.db"))
-    ensure_schema(db)
-    with pytest.raises(RuntimeError, match="outside store.write_transaction"):
-        index_article(db, 1, "标题", "正文")
+        insert_article(db, {"title": "甲", "body": "一"}, b"", 0, [])
+        insert_article(db, {"title": "乙", "body": "二"}, b"", 0, [])
+        db.execute("delete from search_pending where article_id = 2")  # as if indexed
+        replace_canonical(db, 1, {"body": "三"}, b"", 0, [])
+        replace_canonical(db, 2, {"body": "四"}, b"", 0, [])
+        replace_canonical(db, 2, {"body": "五"}, b"", 0, [])
+    pending = db.execute("select * from search_pending order by article_id").fetchall()
+    assert pending == [(1, None, None), (2, "乙", "二")]
 
 
 def test_an_archive_with_the_old_search_index_is_reindexed(tmp_path):
@@ -121,10 +110,13 @@ def test_an_archive_with_the_old_search_index_is_reindexed(tmp_path):
     db.execute(
         "insert into articles (id, title, body, occurrence_count) values (7, '标题', '城市风险', 1)"
     )
-    db.execute("insert into articles_fts (rowid, title, body) values (7, '标 题', '城 市 风 险')")
+    db.execute("insert into articles_fts (rowid, title, body) values (7, '标题', '城市 风险')")
     db.conn.commit()
     ensure_schema(db)
-    assert "characters" in all_columns(db, "articles_fts")
+    definition = db.execute("select sql from sqlite_master where name = 'articles_fts'")
+    assert definition.fetchone() == (FTS_SQL,)
+    assert db.execute("select count(*) from articles_fts").fetchone() == (0,)
+    refresh(db)
 
     def hits(query):
         return db.execute(
