@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from functools import partial
+from itertools import islice
 
 import sqlite_utils
 
@@ -27,6 +28,10 @@ from ingest.read import Page, Unread, load
 # seconds (the default of ``commit_seconds``), so that readers see pages come in.
 PAGES_PER_COMMIT = 200
 COMMIT_SECONDS = 1.0
+# A new archive learns its variant substitutions (see ingest.variants) once it holds this
+# many pages, in the middle of its first build: the rest of the build normalises with them,
+# and only the copies normalised before are normalised again, not every copy at the end.
+LEARN_AFTER_PAGES = 1000
 
 
 # The status of a page found in the archive already: skipped, never stored.
@@ -45,6 +50,8 @@ class FoundArticle:
     script: str
     chars: int
     chars_changed: int
+    # The rare characters normalisation left in a Traditional copy (see ingest.variants).
+    rare_chars: str | None
     signature: dedup.Signature
     byline: bylines.Byline = field(default_factory=bylines.Byline)
 
@@ -114,6 +121,7 @@ def process_page(page: Page, fold: Fold | None = None) -> PageResult:
                 script,
                 dedup.length(body),
                 count_changed(body_original, body) + count_changed(article.title, title),
+                variants.rare_chars(title + body) if script == "traditional" else None,
                 dedup.signature(body),
                 bylines.parse(title, body.split("\n"), dropped, found.site),
             )
@@ -124,8 +132,10 @@ def process_page(page: Page, fold: Fold | None = None) -> PageResult:
     else:
         script = detect_script(page.text)
     status = "ok" if articles else "no_articles"
-    # The writer needs the page's particulars, not its text: less to send back.
-    return PageResult(replace(page, text=None), status, found.site, script, articles, found)
+    # The writer needs the page's particulars and what its template says, not its text or
+    # the articles as extracted: less to send back.
+    template = replace(found, articles=[])
+    return PageResult(replace(page, text=None), status, found.site, script, articles, template)
 
 
 def json_list(items: list[str]) -> str | None:
@@ -256,6 +266,7 @@ def save_article(
             "script": article.script,
             "chars": chars,
             "chars_changed": article.chars_changed,
+            "rare_chars": article.rare_chars,
             "text_hash": sig.text_hash,
             "similarity": round(similarity, 3),
             "coverage": share,
@@ -287,7 +298,8 @@ def build(
     input order, so the archive is the same whatever ``jobs`` is. Pages are committed in
     batches (``PAGES_PER_COMMIT`` pages or ``commit_seconds``), each batch whole or not at all.
     The search index is brought up to date with the articles at the end (and on the way, in
-    steps of ``search.INDEX_CHUNK`` articles).
+    steps of ``search.INDEX_CHUNK`` articles), and so are the variant substitutions (and
+    once the archive holds ``LEARN_AFTER_PAGES`` pages).
     """
     store.ensure_schema(db)
     summary = Summary()
@@ -325,9 +337,7 @@ def build(
         if on_page:
             on_page(result.page)
 
-    known = store.KnownPages(store.db_file(db))
-    results = fresh(parallel.ordered_map(partial(process, fold=fold, known=known), pages, jobs))
-    try:
+    def save_all(results: Iterator[PageResult]) -> None:
         for first in results:
             # A batch begins with a page to save, so a run that skips every page writes nothing.
             with store.write_transaction(db):
@@ -344,6 +354,20 @@ def build(
                 # The search index catches up in large steps (see ingest.search).
                 if store.pending_count(db) >= search.INDEX_CHUNK:
                     search.index_pending(db)
+
+    source = iter(pages)
+    stages = [source]
+    held = store.source_count(db)
+    if held < LEARN_AFTER_PAGES:
+        stages.insert(0, islice(source, LEARN_AFTER_PAGES - held))
+    known = store.KnownPages(store.db_file(db))
+    try:
+        for stage in stages:
+            if stage is source and summary.occurrences_added:
+                variants.refresh(db, jobs=jobs)
+                fold = variants.archive_fold(db)
+            work = partial(process, fold=fold, known=known)
+            save_all(fresh(parallel.ordered_map(work, stage, jobs)))
     finally:
         known.close()  # with one job, pages were looked up in this process
     # Also when a run was interrupted after its last page, before this pass had finished.

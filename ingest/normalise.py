@@ -44,8 +44,9 @@ def code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-def _text(codes: np.ndarray) -> str:
-    return codes.tobytes().decode("utf-32-le", "surrogatepass")
+def from_code_points(codes: np.ndarray) -> str:
+    """The text of an array of code points (the inverse of :func:`code_points`)."""
+    return codes.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
 
 
 @lru_cache(maxsize=1)
@@ -112,7 +113,7 @@ class Fold:
         codes = code_points(text)
         if not self.keys[codes].any():
             return text
-        return _text(self.map[codes])
+        return from_code_points(self.map[codes])
 
 
 @lru_cache(maxsize=4)

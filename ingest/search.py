@@ -31,7 +31,13 @@ import numpy as np
 import sqlite_utils
 
 from ingest import store
-from ingest.normalise import UNICODE_SIZE, base_fold, code_points, to_simplified
+from ingest.normalise import (
+    UNICODE_SIZE,
+    base_fold,
+    code_points,
+    from_code_points,
+    to_simplified,
+)
 
 # Full-width ASCII forms (ＧＤＰ２０２３) and the ideographic space, as plain ASCII.
 WIDTH_TABLE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -66,10 +72,6 @@ def token_codes(text: str) -> np.ndarray:
     return np.where(letter_or_digit_mask()[codes], codes, 0).astype(np.uint32)
 
 
-def _text(codes: np.ndarray) -> str:
-    return codes.tobytes().decode("utf-32-le", "surrogatepass")
-
-
 def spaced(text: str) -> str:
     """A title or body as indexed: each letter or digit followed by a space, and ``BREAK``
     after each run of them (城市,2023 → ``城 市 ⟨BREAK⟩ 2 0 2 3 ⟨BREAK⟩``).
@@ -88,7 +90,7 @@ def spaced(text: str) -> str:
     keep = np.zeros((len(codes), 4), dtype=bool)
     keep[token, :2] = True
     keep[end, 2:] = True
-    return _text(slots[keep])
+    return from_code_points(slots[keep])
 
 
 def index_columns(title: str, body: str) -> tuple[str, str]:

@@ -99,6 +99,7 @@ TABLES: dict[str, dict] = {
             "script": str,
             "chars": int,
             "chars_changed": int,
+            "rare_chars": str,
             "text_hash": str,
             "similarity": float,
             "coverage": float,
@@ -397,6 +398,10 @@ def finish_run(db: sqlite_utils.Database, run_id: int, finished: str, counts: di
 
 def known_source(db: sqlite_utils.Database | sqlite3.Connection, sha256: str) -> bool:
     return db.execute("SELECT 1 FROM sources WHERE sha256 = ?", [sha256]).fetchone() is not None
+
+
+def source_count(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT COUNT(*) FROM sources").fetchone()[0]
 
 
 def db_file(db: sqlite_utils.Database) -> str:

@@ -29,6 +29,7 @@ from ingest.normalise import (
     code_points,
     common_chars,
     count_changed,
+    from_code_points,
     han_mask,
     make_fold,
     normalise,
@@ -151,6 +152,16 @@ def _rare() -> np.ndarray:
     rare = han_mask().copy()
     rare[[ord(c) for c in common_chars()]] = False
     return rare
+
+
+def rare_chars(text: str) -> str:
+    """Each rare character of the text once, in code point order.
+
+    Kept for each Traditional copy as normalised, so that a change in the substitutions
+    finds the copies it can change without normalising every copy again (``affected``).
+    """
+    codes = code_points(text)
+    return from_code_points(np.unique(codes[_rare()[codes]]))
 
 
 def compact(text: str) -> str:
@@ -328,32 +339,78 @@ def _t2s_sources() -> dict[str, set[str]]:
     return dict(sources)
 
 
-def affected_chars(fold: Fold, previous: Fold) -> set[str]:
-    """The characters a Traditional original must hold for ``fold`` and ``previous`` to
-    normalise it differently: those the two folds map apart, and what t2s makes them from."""
-    changed = [chr(c) for c in np.flatnonzero(fold.map != previous.map).tolist()]
+@dataclass(frozen=True)
+class Affected:
+    """What a Traditional copy holds if ``fold`` and ``previous`` normalise it differently:
+    one of ``left`` among the rare characters its text normalised with ``previous`` holds,
+    or one of ``original`` in its original text. A copy whose rare characters were not
+    kept (an older archive) is affected if its original holds one of ``fallback``."""
+
+    left: frozenset[str]
+    original: frozenset[str]
+    fallback: frozenset[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.fallback)
+
+
+def affected(fold: Fold, previous: Fold) -> Affected:
+    """What the copies ``fold`` normalises differently from ``previous`` hold.
+
+    A copy changes where t2s gives a character the two folds map apart: there, its text
+    normalised with ``previous`` holds what ``previous`` made of it. Where that is a rare
+    character (a substitution learnt or changed), the copy's kept rare characters tell;
+    where not (a substitution forgotten), its original must hold the character or one that
+    t2s turns into it.
+    """
+    changed = np.flatnonzero(fold.map != previous.map)
+    images = previous.map[changed]
+    rare = _rare()[images]
     sources = _t2s_sources()
-    return set(changed).union(*(sources.get(c, set()) for c in changed))
+
+    def originals(codes: np.ndarray) -> frozenset[str]:
+        chars = {chr(c) for c in codes.tolist()}
+        return frozenset(chars.union(*(sources.get(c, set()) for c in chars)))
+
+    return Affected(
+        frozenset(chr(c) for c in images[rare].tolist()),
+        originals(changed[~rare]),
+        originals(changed),
+    )
+
+
+ORIGINAL = ("title_original", "body_original")
+
+
+def holding(columns: Iterable[str], chars: Iterable[str]) -> tuple[str, list[str]]:
+    """An SQL condition true where any of the columns holds any of the characters, and its
+    parameters."""
+    terms = [(f"instr({column}, ?)", c) for c in sorted(chars) for column in columns]
+    return "(" + (" OR ".join(sql for sql, _ in terms) or "0") + ")", [c for _, c in terms]
 
 
 def traditional_copies(
-    db: sqlite_utils.Database, chars: set[str], chunk: int = 500
+    db: sqlite_utils.Database, chars: Affected, chunk: int = 500
 ) -> Iterator[tuple]:
     """(id, article_id, title_original, body_original) of the Traditional copies that hold
-    any of ``chars``, by id.
+    what ``chars`` says, by id.
 
     Read ``chunk`` rows at a time, so that memory does not grow with the archive and the
     caller may update the rows it has been given; SQLite looks for the characters.
     """
     if not chars:
         return
-    holds = " OR ".join(["instr(title_original, ?) OR instr(body_original, ?)"] * len(chars))
-    params = [c for c in sorted(chars) for _ in range(2)]
+    left, left_params = holding(["rare_chars"], chars.left)
+    kept, kept_params = holding(ORIGINAL, chars.original)
+    fallback, fallback_params = holding(ORIGINAL, chars.fallback)
+    condition = f"""(rare_chars IS NOT NULL AND ({left} OR {kept}))
+                    OR (rare_chars IS NULL AND {fallback})"""
+    params = left_params + kept_params + fallback_params
     last = 0
     while True:
         rows = db.execute(
             f"""SELECT id, article_id, title_original, body_original FROM article_occurrences
-               WHERE script = 'traditional' AND id > ? AND ({holds}) ORDER BY id LIMIT ?""",
+               WHERE script = 'traditional' AND id > ? AND ({condition}) ORDER BY id LIMIT ?""",
             [last, *params, chunk],
         ).fetchall()
         yield from rows
@@ -369,13 +426,15 @@ def renormalise(db: sqlite_utils.Database, fold: Fold, previous: Fold, jobs: int
     processes normalise them. Returns how many articles had a copy change.
     """
     articles = set()
-    copies = traditional_copies(db, affected_chars(fold, previous))
+    copies = traditional_copies(db, affected(fold, previous))
     change = partial(copy_change, fold=fold, previous=previous)
     for found in parallel.ordered_map(change, copies, jobs):
         if found is not None:
-            oid, article_id, changed, text_hash = found
-            db["article_occurrences"].update(
-                oid, {"chars_changed": changed, "text_hash": text_hash}
+            oid, article_id, changed, rare, text_hash = found
+            db.execute(
+                """UPDATE article_occurrences SET chars_changed = ?, rare_chars = ?, text_hash = ?
+                   WHERE id = ?""",
+                [changed, rare, text_hash, oid],
             )
             articles.add(article_id)
     for article_id in sorted(articles):
@@ -383,9 +442,12 @@ def renormalise(db: sqlite_utils.Database, fold: Fold, previous: Fold, jobs: int
     return len(articles)
 
 
-def copy_change(copy: tuple, fold: Fold, previous: Fold) -> tuple[int, int, int, str] | None:
-    """(id, article id, characters changed, text hash) of a Traditional copy normalised with
-    ``fold``, or None if ``previous`` gives the same text. Pure, so that workers can run it."""
+def copy_change(
+    copy: tuple, fold: Fold, previous: Fold
+) -> tuple[int, int, int, str, str] | None:
+    """(id, article id, characters changed, rare characters, text hash) of a Traditional copy
+    normalised with ``fold``, or None if ``previous`` gives the same text. Pure, so that
+    workers can run it."""
     oid, article_id, title_original, body_original = copy
     # What normalise does, with OpenCC run once for both folds (it is most of the cost).
     converted = [to_simplified(t) for t in (title_original, body_original)]
@@ -394,7 +456,7 @@ def copy_change(copy: tuple, fold: Fold, previous: Fold) -> tuple[int, int, int,
         return None
     title, body = (zhu_to_zhe(t) for t in folded)
     changed = count_changed(title_original, title) + count_changed(body_original, body)
-    return oid, article_id, changed, dedup.signature(body).text_hash
+    return oid, article_id, changed, rare_chars(title + body), dedup.signature(body).text_hash
 
 
 def recanonicalise(db: sqlite_utils.Database, article_id: int, fold: Fold) -> None:

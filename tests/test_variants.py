@@ -74,6 +74,11 @@ def test_tally_counts_rare_characters_only():
     }
 
 
+def test_rare_characters_are_listed_once_in_code_point_order():
+    assert variants.rare_chars("郃琯合的郃,ABC") == "".join(sorted("郃琯")) == "琯郃"
+    assert variants.rare_chars("合的") == ""
+
+
 def test_acceptance_needs_pairs_and_share():
     tally = Tally()
     for i in range(MIN_PAIRS - 1):
@@ -219,7 +224,8 @@ def stored(conn: sqlite3.Connection) -> list[variants.Evidence]:
 def content(path: Path) -> dict:
     conn = sqlite3.connect(path)
     tables = {t: comparable_rows(conn, t) for t in CONTENT}
-    tables["fts"] = conn.execute("select rowid, * from articles_fts order by rowid").fetchall()
+    conn.execute("create virtual table temp.indexed using fts5vocab(main, articles_fts, instance)")
+    tables["fts"] = conn.execute("select * from temp.indexed order by 1, 2, 3, 4").fetchall()
     conn.close()
     return tables
 
@@ -323,8 +329,12 @@ def test_renormalise_reads_only_copies_holding_a_changed_character(archive, tmp_
     shutil.copy(archive, path)
     db = open_db(str(path))
     learnt = variants.substitutions(db)
-    assert not list(variants.traditional_copies(db, {"龘"}))
-    holding = list(variants.traditional_copies(db, {"郃"}))
+    more = variants.affected(make_fold({**learnt, "龘": "龙"}), make_fold(learnt))
+    assert more and not list(variants.traditional_copies(db, more))
+    forgotten = {c: r for c, r in learnt.items() if c != "郃"}
+    holding = list(
+        variants.traditional_copies(db, variants.affected(make_fold(forgotten), make_fold(learnt)))
+    )
     assert holding and all("郃" in title + body for _, _, title, body in holding)
     statements = []
     db = open_db(str(path), tracer=lambda sql, params: statements.append(sql))
@@ -334,11 +344,29 @@ def test_renormalise_reads_only_copies_holding_a_changed_character(archive, tmp_
     assert not [s for s in statements if s.lstrip().upper().startswith("UPDATE")]
 
 
-def test_affected_characters_include_what_t2s_makes_them_from():
-    assert {"鍾", "锺"} <= variants.affected_chars(make_fold({"锺": "钟"}), make_fold({}))
-    assert variants.affected_chars(make_fold({}), make_fold({})) == set()
-    for c in variants.affected_chars(make_fold({"郃": "合"}), make_fold({})):
+def test_each_traditional_copy_keeps_the_rare_characters_normalisation_left(conn):
+    fold = variants.archive_fold(conn)
+    rows = conn.execute(
+        "select script, title_original, body_original, rare_chars from article_occurrences"
+    ).fetchall()
+    assert any(rare for script, *_, rare in rows if script == "traditional")
+    for script, title, body, rare in rows:
+        if script == "simplified":
+            assert rare is None
+        else:
+            text = normalise(title, script, fold) + normalise(body, script, fold)
+            assert rare == variants.rare_chars(text)
+
+
+def test_affected_copies_are_told_by_what_normalisation_left_or_by_their_original():
+    added = variants.affected(make_fold({"锺": "钟"}), make_fold({}))
+    assert added.left == {"锺"} and not added.original
+    assert {"鍾", "锺"} <= added.fallback
+    forgotten = variants.affected(make_fold({}), make_fold({"郃": "合"}))
+    assert not forgotten.left and "郃" in forgotten.original
+    for c in forgotten.original:
         assert to_simplified(c) == "郃" or c == "郃"
+    assert not variants.affected(make_fold({}), make_fold({}))
 
 
 def opencc_dictionary(name: str) -> dict[str, list[str]]:
