@@ -360,7 +360,7 @@ def build(
     held = store.source_count(db)
     if held < LEARN_AFTER_PAGES:
         stages.insert(0, islice(source, LEARN_AFTER_PAGES - held))
-    known = store.KnownPages(store.db_file(db))
+    known = store.KnownPages(db)
     try:
         for stage in stages:
             if stage is source and summary.occurrences_added:

@@ -409,31 +409,39 @@ def db_file(db: sqlite_utils.Database) -> str:
     return db.execute("PRAGMA database_list").fetchone()[2]
 
 
-class KnownPages:
-    """Whether the archive holds a page already, asked from any process (a build's workers)
-    through a read-only connection of its own, opened at the first question; nothing is
-    known of an archive in memory."""
+class Reader:
+    """Read-only access to an archive from any process (a build's workers): a connection of
+    its own, opened at first use; in the process that made it, an archive in memory is read
+    through the writer's connection, which is never sent to another process."""
 
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.conn: sqlite3.Connection | None = None
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.path = db_file(db)
+        self.conn: sqlite3.Connection | None = None if self.path else db.conn
 
     def __getstate__(self) -> dict:
         return {"path": self.path, "conn": None}
 
-    def __call__(self, sha256: str) -> bool:
-        if not self.path:
-            return False
+    def connection(self) -> sqlite3.Connection:
         if self.conn is None:
+            if not self.path:
+                raise RuntimeError("an archive in memory cannot be read by another process")
             self.conn = sqlite3.connect(f"file:{quote(self.path)}?mode=ro", uri=True)
-        return known_source(self.conn, sha256)
+        return self.conn
 
     def close(self) -> None:
         """Close the connection, if this process opened one: while it is open, closing the
         writer leaves the archive's last pages in its WAL file, not in the archive's file."""
-        if self.conn is not None:
+        if self.conn is not None and self.path:
             self.conn.close()
             self.conn = None
+
+
+class KnownPages(Reader):
+    """Whether the archive holds a page already, asked from any process; nothing is known
+    of an archive in memory (the writer asks again)."""
+
+    def __call__(self, sha256: str) -> bool:
+        return bool(self.path) and known_source(self.connection(), sha256)
 
 
 def insert_row(db: sqlite_utils.Database, table: str, row: dict) -> int:

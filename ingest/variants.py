@@ -65,6 +65,24 @@ class Evidence:
         return self.pairs >= MIN_PAIRS and self.share >= MIN_SHARE
 
 
+# What one aligned paragraph pair says: for each (rare character, what stands in its place
+# in the Simplified paragraph), at how many positions, and a few characters around the first.
+Contribution = tuple[tuple[tuple[str, str], int, str], ...]
+
+
+def contribution(trad: str, simp: str) -> Contribution:
+    """What an aligned pair of whitespace-free paragraphs says about its rare characters."""
+    counts: Counter = Counter()
+    examples: dict[tuple[str, str], str] = {}
+    for i in np.flatnonzero(_rare()[code_points(trad)]).tolist():
+        key = trad[i], simp[i]
+        counts[key] += 1
+        if key not in examples:
+            span = slice(max(0, i - CONTEXT), i + CONTEXT + 1)
+            examples[key] = f"{trad[span]} → {simp[span]}"
+    return tuple((key, counts[key], example) for key, example in examples.items())
+
+
 @dataclass
 class Tally:
     """Counts over aligned paragraph pairs, for each rare character and what stands in its
@@ -73,23 +91,21 @@ class Tally:
     positions: Counter = field(default_factory=Counter)
     pairs: Counter = field(default_factory=Counter)
     articles: defaultdict = field(default_factory=lambda: defaultdict(set))
-    # The first occurrence seen of each (char, replacement): its pair and a few characters.
+    # The first occurrence seen of each (char, replacement): its id and a few characters.
     examples: dict = field(default_factory=dict)
 
-    def add(self, trad: str, simp: str, pair: tuple[int, int], article: int) -> None:
-        """Count one aligned paragraph pair (occurrence id, paragraph pair number) at the
-        positions of its rare characters."""
-        seen = set()
-        for i in np.flatnonzero(_rare()[code_points(trad)]).tolist():
-            key = trad[i], simp[i]
-            self.positions[key] += 1
-            seen.add(key)
-            if key not in self.examples:
-                span = slice(max(0, i - CONTEXT), i + CONTEXT + 1)
-                self.examples[key] = (pair, f"{trad[span]} → {simp[span]}")
-        for key in seen:
+    def add(self, trad: str, simp: str, occurrence: int, article: int) -> None:
+        """Count one aligned paragraph pair of a copy at the positions of its rare
+        characters."""
+        self.count(contribution(trad, simp), occurrence, article)
+
+    def count(self, said: Contribution, occurrence: int, article: int) -> None:
+        """Count what one aligned paragraph pair of a copy says (:func:`contribution`)."""
+        for key, positions, example in said:
+            self.positions[key] += positions
             self.pairs[key] += 1
             self.articles[key].add(article)
+            self.examples.setdefault(key, (occurrence, example))
 
     @property
     def aligned(self) -> Counter:
@@ -108,7 +124,7 @@ class Tally:
                 "replacement": b,
                 "aligned": n,
                 "pairs": self.pairs[a, b],
-                "example_occurrence": self.examples[a, b][0][0],
+                "example_occurrence": self.examples[a, b][0],
                 "example": self.examples[a, b][1],
             }
             for (a, b), n in sorted(self.positions.items())
@@ -168,23 +184,37 @@ def compact(text: str) -> str:
     return "".join(text.split())
 
 
-def paragraph_pairs(traditional: list[str], simplified: list[str]) -> Iterator[tuple[str, str]]:
-    """Pairs of whitespace-free paragraphs, as long as each other and mostly the same."""
-    by_length: dict[int, list[tuple[str, np.ndarray]]] = defaultdict(list)
-    for paragraph in simplified:
-        flat = compact(paragraph)
-        if flat:
-            by_length[len(flat)].append((flat, code_points(flat)))
-    for paragraph in traditional:
-        flat = compact(paragraph)
-        if not by_length.get(len(flat)):
-            continue
+class Aligner:
+    """Finds, for a paragraph of a Traditional copy, the paragraph of the Simplified text it
+    is a copy of: as long as it (whitespace removed), and mostly the same."""
+
+    def __init__(self, simplified: list[str]) -> None:
+        self.by_length: dict[int, list[tuple[str, np.ndarray]]] = defaultdict(list)
+        for paragraph in simplified:
+            flat = compact(paragraph)
+            if flat:
+                self.by_length[len(flat)].append((flat, code_points(flat)))
+
+    def partner(self, flat: str) -> str | None:
+        """The Simplified paragraph a whitespace-free paragraph pairs with, if any."""
+        candidates = self.by_length.get(len(flat))
+        if not candidates:
+            return None
         codes = code_points(flat)
         agree, best = max(
-            (int(np.count_nonzero(codes == other)), text) for text, other in by_length[len(flat)]
+            (int(np.count_nonzero(codes == other)), text) for text, other in candidates
         )
-        if agree >= MIN_AGREEMENT * len(flat):
-            yield flat, best
+        return best if agree >= MIN_AGREEMENT * len(flat) else None
+
+
+def paragraph_pairs(traditional: list[str], simplified: list[str]) -> Iterator[tuple[str, str]]:
+    """Pairs of whitespace-free paragraphs, as long as each other and mostly the same."""
+    aligner = Aligner(simplified)
+    for paragraph in traditional:
+        flat = compact(paragraph)
+        partner = aligner.partner(flat)
+        if partner is not None:
+            yield flat, partner
 
 
 # An article to align: its id, its Simplified text's paragraphs (title first), and its
@@ -192,7 +222,7 @@ def paragraph_pairs(traditional: list[str], simplified: list[str]) -> Iterator[t
 Material = tuple[int, list[str], list[tuple[int, str, str]]]
 
 
-def article_material(db: sqlite_utils.Database, article_id: int) -> Material:
+def article_material(db: sqlite_utils.Database | sqlite3.Connection, article_id: int) -> Material:
     """What aligning an article needs: a Simplified text and Traditional copies, if it has
     both (most have not; their rows are not read)."""
     row = db.execute(
@@ -213,17 +243,38 @@ def article_material(db: sqlite_utils.Database, article_id: int) -> Material:
 
 def article_evidence(material: Material) -> tuple[int, list[dict]]:
     """An article's ``variant_evidence`` rows: what its Traditional copies, normalised and
-    aligned with its Simplified text, say. Pure, so that workers can run it."""
+    aligned with its Simplified text paragraph by paragraph, say. Pure, so that workers can
+    run it.
+
+    Copies of one article share most of their paragraphs, so each distinct paragraph is
+    normalised and aligned once and what it says counted for every copy holding it.
+    """
     article_id, simplified, copies = material
+    aligner = Aligner(simplified)
+    said: dict[str, Contribution | None] = {}
     tally = Tally()
     for occurrence_id, title_original, body_original in copies:
-        traditional = [
-            normalise(title_original, "traditional"),
-            *normalise(body_original, "traditional").split("\n"),
-        ]
-        for i, (trad, simp) in enumerate(paragraph_pairs(traditional, simplified)):
-            tally.add(trad, simp, (occurrence_id, i), article_id)
+        paragraphs = [title_original, *body_original.split("\n")]
+        new = list(dict.fromkeys(p for p in paragraphs if p not in said))
+        for original, normalised in zip(new, normalise_lines(new), strict=True):
+            flat = compact(normalised)
+            partner = aligner.partner(flat)
+            said[original] = None if partner is None else contribution(flat, partner)
+        for original in paragraphs:
+            if said[original] is not None:
+                tally.count(said[original], occurrence_id, article_id)
     return article_id, tally.rows(article_id)
+
+
+def evidence_of(article_id: int, archive: store.Reader) -> tuple[int, list[dict]]:
+    """An article's evidence, its copies read from the archive where this runs (a worker)."""
+    return article_evidence(article_material(archive.connection(), article_id))
+
+
+def normalise_lines(lines: list[str]) -> list[str]:
+    """Each line normalised as Traditional text, in one call (a line normalises alone as it
+    does in a text: no OpenCC phrase spans a line break)."""
+    return normalise("\n".join(lines), "traditional").split("\n") if lines else []
 
 
 def touched_articles(
@@ -258,16 +309,22 @@ def record_evidence(
     pass cut short leaves whole articles.
     """
     touched = (i for ids in touched_articles(db, since, through, chunk) for i in ids)
-    materials = (article_material(db, article_id) for article_id in touched)
-    results = parallel.ordered_map(article_evidence, materials, jobs)
-    while batch := list(islice(results, chunk)):
-        with store.write_transaction(db):
-            db.conn.executemany(
-                "DELETE FROM variant_evidence WHERE article_id = ?", [(i,) for i, _ in batch]
-            )
-            rows = [row for _, article_rows in batch for row in article_rows]
-            if rows:
-                db["variant_evidence"].insert_all(rows)
+    archive = store.Reader(db)
+    # The workers read the copies themselves: they are most of what the pass reads.
+    results = parallel.ordered_map(
+        partial(evidence_of, archive=archive), touched, jobs if archive.path else 1
+    )
+    try:
+        while batch := list(islice(results, chunk)):
+            with store.write_transaction(db):
+                db.conn.executemany(
+                    "DELETE FROM variant_evidence WHERE article_id = ?", [(i,) for i, _ in batch]
+                )
+                rows = [row for _, article_rows in batch for row in article_rows]
+                if rows:
+                    db["variant_evidence"].insert_all(rows)
+    finally:
+        archive.close()  # with one job, copies were read in this process
 
 
 def learn(db: sqlite_utils.Database) -> list[Evidence]:

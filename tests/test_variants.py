@@ -58,7 +58,7 @@ def test_paragraph_pairs_ignore_whitespace():
 
 def test_tally_counts_rare_characters_only():
     tally = Tally()
-    tally.add("的联郃国", "地联合国", (1, 0), 1)
+    tally.add("的联郃国", "地联合国", 1, 1)
     assert tally.aligned == {"郃": 1}  # 的 is common: an edit, not a converter's doing
     (evidence,) = tally.weigh()
     assert (evidence.char, evidence.replacement, evidence.share) == ("郃", "合", 1.0)
@@ -82,12 +82,12 @@ def test_rare_characters_are_listed_once_in_code_point_order():
 def test_acceptance_needs_pairs_and_share():
     tally = Tally()
     for i in range(MIN_PAIRS - 1):
-        tally.add("联郃国", "联合国", (i, 0), 1)
+        tally.add("联郃国", "联合国", i, 1)
     assert not tally.weigh()[0].accepted()
-    tally.add("联郃国", "联合国", (9, 0), 2)
+    tally.add("联郃国", "联合国", 9, 2)
     assert tally.weigh()[0].accepted()
     for i in range(3):  # the same character left as it is in other pairs
-        tally.add("郃阳县", "郃阳县", (20 + i, 0), 3)
+        tally.add("郃阳县", "郃阳县", 20 + i, 3)
     evidence = tally.weigh()[0]
     assert evidence.share < MIN_SHARE and not evidence.accepted()
 
@@ -210,8 +210,8 @@ def full_learn(conn: sqlite3.Connection) -> list[variants.Evidence]:
             normalise(title_original, "traditional"),
             *normalise(body_original, "traditional").split("\n"),
         ]
-        for i, (trad, simp) in enumerate(paragraph_pairs(traditional, simplified)):
-            tally.add(trad, simp, (occurrence_id, i), article_id)
+        for trad, simp in paragraph_pairs(traditional, simplified):
+            tally.add(trad, simp, occurrence_id, article_id)
     return [e for e in tally.weigh() if e.accepted()]
 
 
