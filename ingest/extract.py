@@ -110,6 +110,16 @@ def clean(line: str) -> str:
     return line.strip().strip("\u3000\u00a0\ufeff").strip()
 
 
+def measure_line(line: str) -> tuple[str, int]:
+    """A line's text as :func:`clean` gives it, and its :func:`indent`, in one pass."""
+    text = line.lstrip()
+    lead = line[: len(line) - len(text)]
+    text = text.rstrip()
+    if text[:1] == "\ufeff" or text[-1:] == "\ufeff":
+        text = text.strip("\u3000\u00a0\ufeff").strip()
+    return text, len(lead) + lead.count("\u3000")
+
+
 def title_of(line: str) -> str | None:
     """The title if the line is an article title marker, else None."""
     if not line.rstrip().endswith("****"):
@@ -167,16 +177,32 @@ def is_spam(text: str, site: str | None) -> bool:
     return bool(PHONE_RE.search(text) or ("." in text and DOMAIN_RE.search(text)))
 
 
-def is_furniture(text: str) -> bool:
-    """A short line of web-page furniture (reading lists, sharing, copyright, sitemap…)."""
+class Simplified:
+    """The Simplified form (OpenCC ``t2s``) of a page's lines, those of ``SHORT_LINE`` or
+    fewer characters made in one call: the checks of each line would make one call each.
+    (A line converts alone as it does in a text: no OpenCC phrase spans a line break.)"""
+
+    def __init__(self, texts: list[str]) -> None:
+        short = list(dict.fromkeys(t for t in texts if t and len(t) <= SHORT_LINE))
+        converted = to_simplified("\n".join(short)).split("\n") if short else []
+        self.known = dict(zip(short, converted, strict=True))
+
+    def __call__(self, text: str) -> str:
+        found = self.known.get(text)
+        return to_simplified(text) if found is None else found
+
+
+def is_furniture(text: str, simplified=to_simplified) -> bool:
+    """A short line of web-page furniture (reading lists, sharing, copyright, sitemap…)
+    (``simplified``: a page's :class:`Simplified`, if made)."""
     if PLACES_RE.match(text) and not re.search(r"[,，。、；;:：!！?？]", text):
         return True
-    return len(text) <= SHORT_LINE and bool(FURNITURE_RE.search(to_simplified(text)))
+    return len(text) <= SHORT_LINE and bool(FURNITURE_RE.search(simplified(text)))
 
 
 def measure(lines: list[str]) -> list[tuple[str, int]]:
     """Each line's text without surrounding whitespace, and its indentation."""
-    return [(clean(line), indent(line)) for line in lines]
+    return [measure_line(line) for line in lines]
 
 
 def body_indent(measured: list[tuple[str, int]]) -> int:
@@ -189,13 +215,15 @@ def body_indent(measured: list[tuple[str, int]]) -> int:
     return weight.most_common(1)[0][0] if weight else 0
 
 
-def article_from(region: list[str], site: str | None) -> tuple[list[str], list[str]]:
-    """Split the lines after a title into the article's paragraphs and the lines dropped.
+def article_from(
+    measured: list[tuple[str, int]], site: str | None, simplified=to_simplified
+) -> tuple[list[str], list[str]]:
+    """Split the lines after a title (as :func:`measure` gives them) into the article's
+    paragraphs and the lines dropped.
 
     A line outside the article's indentation is held back: it is kept (an image caption)
     only if the article goes on after it, and two such lines in a row end the article.
     """
-    measured = measure(region)
     level = body_indent(measured)
     last = max(
         (i for i, (text, width) in enumerate(measured) if text and width >= level), default=-1
@@ -206,7 +234,7 @@ def article_from(region: list[str], site: str | None) -> tuple[list[str], list[s
     for text, width in measured[: last + 1]:
         if not text:
             continue
-        if is_furniture(text):
+        if is_furniture(text, simplified):
             dropped.append(text)
             break
         if is_spam(text, site):
@@ -233,20 +261,27 @@ def article_from(region: list[str], site: str | None) -> tuple[list[str], list[s
 def extract(text: str) -> Extraction:
     """Find the site's name and every embedded article on a page."""
     lines = text.splitlines()
-    starts = [(i, title) for i, line in enumerate(lines) if (title := title_of(line))]
+    measured = measure(lines)
+    simplified = Simplified([t for t, _ in measured])
+    starts = [
+        (i, title)
+        for i, (line, (t, _)) in enumerate(zip(lines, measured, strict=True))
+        if t.endswith("****") and (title := title_of(line))
+    ]
     template_lines = lines[: starts[0][0]] if starts else lines
     tail_from = starts[-1][0] + 1 if starts else len(lines)
-    tail = lines[tail_from:]
-    measured_tail = measure(tail)
+    measured_tail = measured[tail_from:]
     tail_level = body_indent(measured_tail)
     template_lines = template_lines + [
-        line for line, (_, width) in zip(tail, measured_tail, strict=True) if width < tail_level
+        line
+        for line, (_, width) in zip(lines[tail_from:], measured_tail, strict=True)
+        if width < tail_level
     ]
     site = detect_site(template_lines)
     articles: list[Article] = []
     bounds = [i for i, _ in starts] + [len(lines)]
     for (start, title), end in zip(starts, bounds[1:], strict=False):
-        paragraphs, dropped = article_from(lines[start + 1 : end], site)
+        paragraphs, dropped = article_from(measured[start + 1 : end], site, simplified)
         if paragraphs:
             articles.append(Article(len(articles), title, paragraphs, start + 1, dropped))
     header = lines[: starts[0][0]] if starts else lines[:HEADER_LINES]
@@ -257,7 +292,8 @@ def extract(text: str) -> Extraction:
         stated_date(header),
         unique(PHONE_RE.findall(fold_digits(" ".join(spam)))),
         unique(domain_of(m) for m in DOMAIN_RE.findall(" ".join(spam))),
-        template_shape(header, site) or template_shape(template_lines, site),
+        template_shape(header, site, simplified)
+        or template_shape(template_lines, site, simplified),
     )
 
 
@@ -298,13 +334,13 @@ def unique(items) -> list[str]:
     return list(dict.fromkeys(item for item in items if item))
 
 
-def mask(text: str, site: str | None) -> str:
+def mask(text: str, site: str | None, simplified=to_simplified) -> str:
     """A template line with what varies between sites replaced by slots.
 
     Domains, phones, dates, times, the site's name and other numbers become ``{domain}``,
     ``{phone}``, ``{date}``, ``{time}``, ``{site}``, ``{n}``; whitespace runs become one space.
     """
-    text = fold_digits(to_simplified(clean(text)))
+    text = fold_digits(simplified(clean(text)))
     text = DOMAIN_RE.sub("{domain}", text)
     text = PHONE_RE.sub("{phone}", text)
     text = ANY_DATE_RE.sub("{date}", text)
@@ -315,7 +351,13 @@ def mask(text: str, site: str | None) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def template_shape(lines: list[str], site: str | None) -> str | None:
+# Every slot but {site} stands for digits or a domain: a line without a digit or a letter a
+# domain may hold has none.
+SLOTTABLE_RE = re.compile(r"[a-z\d]", re.IGNORECASE)
+SLOT_RE = re.compile(r"\{(?:domain|phone|date|time|n)\}")
+
+
+def template_shape(lines: list[str], site: str | None, simplified=to_simplified) -> str | None:
     """The shape of a page's template: its first short lines with slots (contacts, dates,
     numbers), masked, joined by `` / ``. Pages built from one template share it whatever
     their site.
@@ -324,10 +366,13 @@ def template_shape(lines: list[str], site: str | None) -> str | None:
     around the name (交流群, 注册网, 手机版) and the promotional blurbs change from site to
     site within one template family.
     """
-    shapes = [mask(line, site) for line in lines if clean(line)]
-    slotted = [
-        s
-        for s in shapes
-        if len(s) <= SHORT_LINE and re.search(r"\{(?:domain|phone|date|time|n)\}", s)
-    ]
-    return " / ".join(slotted[:TEMPLATE_SLOTS]) or None
+    slotted: list[str] = []
+    for line in lines:
+        if len(slotted) == TEMPLATE_SLOTS:
+            break
+        if not SLOTTABLE_RE.search(line):
+            continue
+        shape = mask(line, site, simplified)
+        if len(shape) <= SHORT_LINE and SLOT_RE.search(shape):
+            slotted.append(shape)
+    return " / ".join(slotted) or None

@@ -57,8 +57,8 @@ HALF_WRITTEN = """select
 
 def start_build(db: Path, corpus: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        # Short batches (50 ms of work), so that kills land after many different ones.
-        [sys.executable, "-m", "ingest", "build", str(db), str(corpus), "--commit-seconds", "0.05"],
+        # Short batches (2 ms of work), so that kills land after many different ones.
+        [sys.executable, "-m", "ingest", "build", str(db), str(corpus), "--commit-seconds", "0.002"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -138,7 +138,7 @@ def test_killed_build_is_sound_and_resumes_to_the_same_archive(tmp_path, corpus,
     landed = [kill_when(path, corpus, n, pauses.uniform(0, 0.03)) for n in KILL_AFTER]
     assert landed[0] == 0
     mid_run = [n for n in landed if 0 < n < total]
-    # Pages are committed in batches (here 50 ms of work), so kills waiting
+    # Pages are committed in batches (here 2 ms of work), so kills waiting
     # for nearby page counts land after the same batch.
     assert len(set(mid_run)) >= 4, f"kills landed after {landed} of {total} pages"
     assert learnt(path) == 0
@@ -168,5 +168,5 @@ async def test_datasette_sees_only_whole_pages_while_a_build_runs(tmp_path, corp
         seen.append(row["sources"])
         await asyncio.sleep(0.02)
     assert proc.returncode == 0
-    # Pages come in batches (50 ms of work each here, see start_build).
+    # Pages come in batches (2 ms of work each here, see start_build).
     assert len({n for n in seen if 0 < n < PAGES}) >= 3, seen
