@@ -20,7 +20,7 @@ import sqlite_utils
 
 from ingest import bylines, dedup, parallel, search, store, variants
 from ingest.extract import Extraction, extract
-from ingest.normalise import Fold, count_changed, detect_script, normalise
+from ingest.normalise import Fold, count_changed, detect_script, normalise_lines
 from ingest.read import Page, Unread, load
 
 # Pages are committed in batches: a commit per page cost more than saving the page. A batch
@@ -108,9 +108,10 @@ def process_page(page: Page, fold: Fold | None = None) -> PageResult:
     for article in found.articles:
         body_original = article.body
         script = detect_script(article.title + "\n" + body_original)
-        title = normalise(article.title, script, fold)
-        body = normalise(body_original, script, fold)
-        dropped = [normalise(line, script, fold) for line in article.dropped]
+        lines = [article.title, *article.paragraphs, *article.dropped]
+        title, *normalised = normalise_lines(lines, script, fold)
+        body = "\n".join(normalised[: len(article.paragraphs)])
+        dropped = normalised[len(article.paragraphs) :]
         articles.append(
             FoundArticle(
                 article.position,

@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ingest.extract import DATE_RE, TIME_RE, iso_date
 
@@ -130,8 +131,11 @@ class Line:
     injected: bool = False
 
 
+@lru_cache(maxsize=1024)
 def fold(text: str) -> str:
-    """Full-width forms as ASCII (（：２ → (:2), whitespace runs as one space, stripped."""
+    """Full-width forms as ASCII (（：２ → (:2), whitespace runs as one space, stripped.
+
+    Cached: an article's first and last lines are folded again by each check they go to."""
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
 
 

@@ -179,8 +179,9 @@ def is_spam(text: str, site: str | None) -> bool:
 
 class Simplified:
     """The Simplified form (OpenCC ``t2s``) of a page's lines, those of ``SHORT_LINE`` or
-    fewer characters made in one call: the checks of each line would make one call each.
-    (A line converts alone as it does in a text: no OpenCC phrase spans a line break.)"""
+    fewer characters made in one call, any other once when first asked for: the checks of
+    each line would make one call each. (A line converts alone as it does in a text: no
+    OpenCC phrase spans a line break.)"""
 
     def __init__(self, texts: list[str]) -> None:
         short = list(dict.fromkeys(t for t in texts if t and len(t) <= SHORT_LINE))
@@ -189,7 +190,9 @@ class Simplified:
 
     def __call__(self, text: str) -> str:
         found = self.known.get(text)
-        return to_simplified(text) if found is None else found
+        if found is None:
+            found = self.known[text] = to_simplified(text)
+        return found
 
 
 def is_furniture(text: str, simplified=to_simplified) -> bool:
@@ -346,7 +349,7 @@ def mask(text: str, site: str | None, simplified=to_simplified) -> str:
     text = ANY_DATE_RE.sub("{date}", text)
     text = TIME_RE.sub("{time}", text)
     if site:
-        text = text.replace(to_simplified(site), "{site}")
+        text = text.replace(simplified(site), "{site}")
     text = re.sub(r"\d+", "{n}", text)
     return re.sub(r"\s+", " ", text)
 

@@ -175,6 +175,17 @@ def zhu_to_zhe(text: str) -> str:
     return ZHU_RE.sub(lambda m: m[0] if len(m[0]) > 1 else "着", text)
 
 
+def normalise_lines(
+    lines: list[str], script: str | None = None, fold: Fold | None = None
+) -> list[str]:
+    """Each line (holding no line break) normalised, as :func:`normalise` would one by one,
+    in one call: a line normalises alone as it does in a text, since no OpenCC phrase and no
+    word of ``ZHU_KEEP`` spans a line break."""
+    if not lines:
+        return []
+    return normalise("\n".join(lines), script, fold).split("\n")
+
+
 def normalise(text: str, script: str | None = None, fold: Fold | None = None) -> str:
     """Text in standard Simplified Chinese; Simplified input comes back unchanged.
 

@@ -33,6 +33,7 @@ from ingest.normalise import (
     han_mask,
     make_fold,
     normalise,
+    normalise_lines,
     standard_chars,
     to_simplified,
     zhu_to_zhe,
@@ -256,7 +257,8 @@ def article_evidence(material: Material) -> tuple[int, list[dict]]:
     for occurrence_id, title_original, body_original in copies:
         paragraphs = [title_original, *body_original.split("\n")]
         new = list(dict.fromkeys(p for p in paragraphs if p not in said))
-        for original, normalised in zip(new, normalise_lines(new), strict=True):
+        normalised_new = normalise_lines(new, "traditional")
+        for original, normalised in zip(new, normalised_new, strict=True):
             flat = compact(normalised)
             partner = aligner.partner(flat)
             said[original] = None if partner is None else contribution(flat, partner)
@@ -269,12 +271,6 @@ def article_evidence(material: Material) -> tuple[int, list[dict]]:
 def evidence_of(article_id: int, archive: store.Reader) -> tuple[int, list[dict]]:
     """An article's evidence, its copies read from the archive where this runs (a worker)."""
     return article_evidence(article_material(archive.connection(), article_id))
-
-
-def normalise_lines(lines: list[str]) -> list[str]:
-    """Each line normalised as Traditional text, in one call (a line normalises alone as it
-    does in a text: no OpenCC phrase spans a line break)."""
-    return normalise("\n".join(lines), "traditional").split("\n") if lines else []
 
 
 def touched_articles(

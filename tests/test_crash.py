@@ -58,7 +58,8 @@ HALF_WRITTEN = """select
 def start_build(db: Path, corpus: Path) -> subprocess.Popen:
     return subprocess.Popen(
         # Short batches (2 ms of work), so that kills land after many different ones.
-        [sys.executable, "-m", "ingest", "build", str(db), str(corpus), "--commit-seconds", "0.002"],
+        [sys.executable, "-m", "ingest", "build", str(db), str(corpus)]
+        + ["--commit-seconds", "0.002"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

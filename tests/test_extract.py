@@ -5,9 +5,20 @@ from __future__ import annotations
 import pytest
 from conftest import PHONE, SITES, SPAM, page_text
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from strategies import spam_pages
 
-from ingest.extract import detect_site, extract, indent, is_spam, iso_date, mask, title_of
+from ingest.extract import (
+    clean,
+    detect_site,
+    extract,
+    indent,
+    is_spam,
+    iso_date,
+    mask,
+    measure_line,
+    title_of,
+)
 from ingest.normalise import normalise
 
 
@@ -216,6 +227,11 @@ def test_a_domain_run_into_chinese_text_is_spam():
     assert is_spam("访问abc88.com领取彩金", None)
     assert is_spam("请登录WWW.ABC.NET注册", None)
     assert not is_spam("本报讯 中国.com时代的新闻", None)
+
+
+@given(st.text())
+def test_a_line_is_measured_as_clean_and_indent_do(line):
+    assert measure_line(line) == (clean(line), indent(line))
 
 
 def test_repeated_contact_lines_do_not_name_the_site():
