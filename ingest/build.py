@@ -108,10 +108,13 @@ def process_page(page: Page, fold: Fold | None = None) -> PageResult:
     for article in found.articles:
         body_original = article.body
         script = detect_script(article.title + "\n" + body_original)
-        lines = [article.title, *article.paragraphs, *article.dropped]
-        title, *normalised = normalise_lines(lines, script, fold)
-        body = "\n".join(normalised[: len(article.paragraphs)])
-        dropped = normalised[len(article.paragraphs) :]
+        if script == "simplified":  # left as it is: the same strings, sent back once
+            title, body, dropped = article.title, body_original, article.dropped
+        else:
+            lines = [article.title, *article.paragraphs, *article.dropped]
+            title, *normalised = normalise_lines(lines, script, fold)
+            body = "\n".join(normalised[: len(article.paragraphs)])
+            dropped = normalised[len(article.paragraphs) :]
         articles.append(
             FoundArticle(
                 article.position,
@@ -160,6 +163,21 @@ def page_contacts(found: Extraction) -> list[tuple[str, str]]:
     """The page's phone numbers, domains and template shape, as (kind, value) pairs."""
     contacts = [("phone", p) for p in found.phones] + [("domain", d) for d in found.domains]
     return contacts + ([("template", found.template)] if found.template else [])
+
+
+def metadata_changes(stored: dict, found: dict, prefer_new: bool) -> dict:
+    """The metadata columns another copy changes: its values win if ``prefer_new`` (it
+    became the article's text), else they only fill what is still unknown."""
+    changes = {}
+    for column, value in found.items():
+        old = stored[column]
+        if prefer_new:
+            merged = old if value is None else value
+        else:
+            merged = value if old is None else old
+        if merged != old:
+            changes[column] = merged
+    return changes
 
 
 def metadata_columns(byline: bylines.Byline) -> dict:
@@ -227,6 +245,7 @@ def save_article(
     match = dedup.find_article(db, sig)
     row = {"title": article.title, "body": article.body, "script": article.script, "chars": chars}
     metadata = metadata_columns(article.byline)
+    changes = None
     if match is None:
         article_id = store.insert_article(
             db,
@@ -246,14 +265,16 @@ def save_article(
         summary.articles_new += 1
     else:
         article_id, similarity = match
-        current = store.canonical_copy(db, article_id)
+        current, stored = store.canonical_copy(db, article_id)
         longest = max(chars, store.longest_copy(db, article_id))
         new = dedup.Copy(article.script, chars, article.body, article.title)
-        better = dedup.better_copy(new, current, longest)
+        better = dedup.better_copy(
+            new, current, longest, lambda: store.article_body(db, article_id)
+        )
         if better:
             store.replace_canonical(db, article_id, row, sig.blob(), sig.shingles, sig.bands)
             store.set_coverage(db, article_id, chars)
-        store.merge_metadata(db, article_id, metadata, prefer_new=better)
+        changes = metadata_changes(stored, metadata, prefer_new=better)
         article_chars = chars if better else current.chars
     share, partial = dedup.coverage(chars, article_chars)
     store.add_occurrence(
@@ -274,6 +295,7 @@ def save_article(
             "partial": partial,
             "injected_bylines": json_list(article.byline.injected),
         },
+        changes,
     )
     summary.occurrences_added += 1
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import struct
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -143,16 +144,20 @@ class Copy:
 
     script: str
     chars: int
-    body: str
+    body: str | None
     title: str
 
 
-def better_copy(new: Copy, current: Copy, longest: int) -> bool:
+def better_copy(
+    new: Copy, current: Copy, longest: int, current_body: Callable[[], str] | None = None
+) -> bool:
     """Whether ``new`` should replace ``current`` as the article's text.
 
     The fullest copy wins: among copies not cut short (at least ``PARTIAL_BELOW`` of the
     ``longest`` copy seen), a Simplified-origin one first, then the longest. A total order
     (ties go to the smaller text), so the choice does not depend on the order copies arrive.
+    Only a tie needs the texts: ``current_body`` reads the current one if ``current`` has
+    none.
     """
 
     def key(copy: Copy) -> tuple[bool, bool, int]:
@@ -160,7 +165,8 @@ def better_copy(new: Copy, current: Copy, longest: int) -> bool:
 
     if key(new) != key(current):
         return key(new) > key(current)
-    return (new.body, new.title) < (current.body, current.title)
+    body = current.body if current.body is not None else current_body()
+    return (new.body, new.title) < (body, current.title)
 
 
 def find_article(db, sig: Signature) -> tuple[int, float] | None:

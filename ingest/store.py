@@ -513,12 +513,31 @@ def replace_canonical(
     )
 
 
-def canonical_copy(db: sqlite_utils.Database, article_id: int) -> Copy:
-    """The copy that is an article's text now."""
-    script, chars, body, title = db.execute(
-        "SELECT script, chars, body, title FROM articles WHERE id = ?", [article_id]
+# An article's metadata columns, as bylines give them (see ingest.build.metadata_columns).
+METADATA = (
+    "authors",
+    "editors",
+    "publication",
+    "published",
+    "dateline_place",
+    "dateline_date",
+    "column_label",
+)
+
+
+def canonical_copy(db: sqlite_utils.Database, article_id: int) -> tuple[Copy, dict]:
+    """The copy that is an article's text now, its body left unread (:func:`article_body`
+    reads it: it is long, and only a tie between two copies needs it), and the article's
+    metadata."""
+    script, chars, title, *metadata = db.execute(
+        f"SELECT script, chars, title, {', '.join(METADATA)} FROM articles WHERE id = ?",
+        [article_id],
     ).fetchone()
-    return Copy(script, chars, body, title)
+    return Copy(script, chars, None, title), dict(zip(METADATA, metadata, strict=True))
+
+
+def article_body(db: sqlite_utils.Database, article_id: int) -> str:
+    return db.execute("SELECT body FROM articles WHERE id = ?", [article_id]).fetchone()[0]
 
 
 def longest_copy(db: sqlite_utils.Database, article_id: int) -> int:
@@ -580,33 +599,25 @@ def write_index(
     )
 
 
-def add_occurrence(db: sqlite_utils.Database, row: dict) -> None:
-    """Record a copy of an article and keep the article's counters right."""
+def add_occurrence(db: sqlite_utils.Database, row: dict, changes: dict | None = None) -> None:
+    """Record a copy of an article and keep the article's counters right, with the metadata
+    columns the copy ``changes``: one UPDATE, since each rewrites the article's row, its
+    text included."""
     insert_row(db, "article_occurrences", row)
+    assignments = "".join(f", [{column}] = :{column}" for column in changes or {})
     db.execute(
-        """UPDATE articles SET occurrence_count = occurrence_count + 1,
+        f"""UPDATE articles SET occurrence_count = occurrence_count + 1,
                injected_copies = COALESCE(injected_copies, 0) + :injected,
                last_source_id = MAX(last_source_id, :source_id),
-               first_source_id = MIN(first_source_id, :source_id)
+               first_source_id = MIN(first_source_id, :source_id){assignments}
            WHERE id = :article_id""",
         {
+            **(changes or {}),
             "source_id": row["source_id"],
             "article_id": row["article_id"],
             "injected": row.get("injected_bylines") is not None,
         },
     )
-
-
-def merge_metadata(
-    db: sqlite_utils.Database, article_id: int, metadata: dict, prefer_new: bool
-) -> None:
-    """Fill an article's metadata from another copy: its values win if ``prefer_new`` (it
-    became the article's text), else they only fill what is still unknown."""
-    if not metadata:
-        return
-    pick = "COALESCE(:{0}, [{0}])" if prefer_new else "COALESCE([{0}], :{0})"
-    assignments = ", ".join(f"[{column}] = " + pick.format(column) for column in metadata)
-    db.execute(f"UPDATE articles SET {assignments} WHERE id = :id", {**metadata, "id": article_id})
 
 
 def add_contacts(
