@@ -76,21 +76,17 @@ def spaced(text: str) -> str:
     """A title or body as indexed: each letter or digit followed by a space, and ``BREAK``
     after each run of them (城市,2023 → ``城 市 ⟨BREAK⟩ 2 0 2 3 ⟨BREAK⟩``).
 
-    On arrays of code points: each character gives a slot of four code points, itself and
-    a space, then ``BREAK`` and a space at a run's end; a separator gives nothing.
+    On arrays of code points: the tokens, ``BREAK`` inserted after each run's last one,
+    then a space after every code point.
     """
     codes = token_codes(text)
     token = codes != 0
-    end = token & (np.append(codes[1:], np.uint32(0)) == 0)
-    slots = np.empty((len(codes), 4), dtype=np.uint32)
-    slots[:, 0] = codes
-    slots[:, 1] = SPACE
-    slots[:, 2] = BREAK
-    slots[:, 3] = SPACE
-    keep = np.zeros((len(codes), 4), dtype=bool)
-    keep[token, :2] = True
-    keep[end, 2:] = True
-    return from_code_points(slots[keep])
+    ends = np.flatnonzero(token & np.append(codes[1:] == 0, True))
+    # Where each run's last token stands among the tokens, plus one: BREAK goes there.
+    tokens = np.insert(codes[token], np.cumsum(token)[ends], BREAK)
+    out = np.full(2 * len(tokens), SPACE, dtype=np.uint32)
+    out[0::2] = tokens
+    return from_code_points(out)
 
 
 def index_columns(title: str, body: str) -> tuple[str, str]:
