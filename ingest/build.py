@@ -28,6 +28,10 @@ from ingest.read import Page, Unread, load
 # seconds (the default of ``commit_seconds``), so that readers see pages come in.
 PAGES_PER_COMMIT = 200
 COMMIT_SECONDS = 1.0
+# Pages sent to a worker at a time, and tasks in flight per worker: fewer, larger messages
+# cost the writer's process less, and a window of a few hundred pages keeps the workers
+# busy while the writer indexes (see ingest.search).
+PAGES_PER_TASK = 32
 # A new archive learns its variant substitutions (see ingest.variants) once it holds this
 # many pages, in the middle of its first build: the rest of the build normalises with them,
 # and only the copies normalised before are normalised again, not every copy at the end.
@@ -390,7 +394,7 @@ def build(
                 variants.refresh(db, jobs=jobs)
                 fold = variants.archive_fold(db)
             work = partial(process, fold=fold, known=known)
-            save_all(fresh(parallel.ordered_map(work, stage, jobs)))
+            save_all(fresh(parallel.ordered_map(work, stage, jobs, PAGES_PER_TASK, 4 * jobs)))
     finally:
         known.close()  # with one job, pages were looked up in this process
     # Also when a run was interrupted after its last page, before this pass had finished.

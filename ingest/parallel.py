@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 from typing import TypeVar
 
+# Fewer items than this are mapped in the calling process: starting workers would cost more.
+SMALL = 32
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -36,9 +38,8 @@ def ordered_map(
     """
     ahead = ahead or 2 * jobs
     source = iter(items)
-    window = list(islice(source, chunksize * ahead)) if jobs > 1 else []
-    if jobs <= 1 or len(window) < chunksize * ahead:
-        # One window holds the whole input: starting workers would cost more than it saves.
+    window = list(islice(source, SMALL)) if jobs > 1 else []
+    if jobs <= 1 or len(window) < SMALL:
         yield from map(function, chain(window, source))
         return
     source = chain(window, source)
