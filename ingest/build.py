@@ -97,9 +97,9 @@ def process(
 ) -> PageResult:
     """Read a page (in a worker: see ``build``) and, unless the archive holds it already
     (``known``), find and normalise its articles."""
-    page = load(item)
-    if known is not None and known(page.sha256):
-        return PageResult(replace(page, text=None), KNOWN)
+    page = load(item, known)
+    if page.known:
+        return PageResult(page, KNOWN)
     return process_page(page, fold)
 
 
@@ -324,9 +324,9 @@ def build(
     the archive holds and run ``process_page``; this process is the single writer, saving in
     input order, so the archive is the same whatever ``jobs`` is. Pages are committed in
     batches (``PAGES_PER_COMMIT`` pages or ``commit_seconds``), each batch whole or not at all.
-    The search index is brought up to date with the articles at the end (and on the way, in
-    steps of ``search.INDEX_CHUNK`` articles), and so are the variant substitutions (and
-    once the archive holds ``LEARN_AFTER_PAGES`` pages).
+    The search index is brought up to date with the articles at the end (and on the way if
+    ``search.INDEX_BEHIND`` articles wait), and so are the variant substitutions (and once
+    the archive holds ``LEARN_AFTER_PAGES`` pages).
     """
     store.ensure_schema(db)
     summary = Summary()
@@ -378,9 +378,9 @@ def build(
                         break
                     save(result)
                     batch += 1
-                # The search index catches up in large steps (see ingest.search).
-                if store.pending_count(db) >= search.INDEX_CHUNK:
-                    search.index_pending(db)
+            # The search index catches up at the end, and on the way if far behind.
+            if store.pending_count(db) >= search.INDEX_BEHIND:
+                search.refresh(db)
 
     source = iter(pages)
     stages = [source]

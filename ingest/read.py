@@ -15,8 +15,8 @@ import json
 import os
 import stat
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -45,6 +45,12 @@ class Page:
     date: str | None = None
     external_id: str | None = None
     warning: str | None = None
+    # Held by the archive already (see :func:`load`): left undecoded.
+    known: bool = False
+
+
+# Whether the archive holds a page, by its hash (``ingest.store.KnownPages``).
+Known = Callable[[str], bool]
 
 
 @dataclass(frozen=True)
@@ -55,8 +61,8 @@ class PageFile:
     name: str
     max_bytes: int
 
-    def load(self) -> Page:
-        return read_file(self.path, self.name, self.max_bytes)
+    def load(self, known: Known | None = None) -> Page:
+        return read_file(self.path, self.name, self.max_bytes, known)
 
 
 @dataclass(frozen=True)
@@ -67,22 +73,27 @@ class PageRecord:
     raw: bytes
     number: int
 
-    def load(self) -> Page:
-        return jsonl_page(self.name, self.raw, self.number)
+    def load(self, known: Known | None = None) -> Page:
+        return jsonl_page(self.name, self.raw, self.number, known)
 
 
 # A page as the corpus is walked: read already (errors, records too large), or to be read.
 Unread = Page | PageFile | PageRecord
 
 
-def load(item: Unread) -> Page:
-    """The page an item of :func:`iter_unread` stands for, read, hashed and decoded."""
-    return item if isinstance(item, Page) else item.load()
+def load(item: Unread, known: Known | None = None) -> Page:
+    """The page an item of :func:`iter_unread` stands for, read, hashed and decoded; one
+    the archive holds already (``known``) is hashed only, and says so (``Page.known``)."""
+    if isinstance(item, Page):
+        return replace(item, known=True) if known is not None and known(item.sha256) else item
+    return item.load(known)
 
 
-def page_from_bytes(path: str, data: bytes, **extra: object) -> Page:
-    """A page from raw bytes: hashed, then decoded if it can be."""
+def page_from_bytes(path: str, data: bytes, known: Known | None = None, **extra: object) -> Page:
+    """A page from raw bytes: hashed, then decoded if it can be and is not ``known``."""
     digest = hashlib.sha256(data).hexdigest()
+    if known is not None and known(digest):
+        return Page(path, digest, len(data), known=True, **extra)
     try:
         decoded = decode(data)
     except UnreadableError as e:
@@ -130,7 +141,7 @@ def too_large(
     return Page(name, digest.hexdigest(), size, error=reason, line=line)
 
 
-def read_file(path: Path, name: str, max_bytes: int) -> Page:
+def read_file(path: Path, name: str, max_bytes: int, known: Known | None = None) -> Page:
     """One page file; a file too large is recorded without being read whole."""
     try:
         with path.open("rb") as f:
@@ -139,7 +150,7 @@ def read_file(path: Path, name: str, max_bytes: int) -> Page:
                 return too_large(name, data, f, max_bytes)
     except OSError as e:
         return unreadable(name, path, f"cannot read file: {e.strerror or e}")
-    return page_from_bytes(name, data)
+    return page_from_bytes(name, data, known)
 
 
 def file_digest(path: Path) -> tuple[str, int] | None:
@@ -209,7 +220,7 @@ def parse_record(raw: bytes) -> tuple[object, str, list[str]]:
         return json.loads(decoded.text), decoded.encoding, notes
 
 
-def jsonl_page(name: str, raw: bytes, number: int) -> Page:
+def jsonl_page(name: str, raw: bytes, number: int, known: Known | None = None) -> Page:
     """The page held by one JSON Lines record."""
     digest = hashlib.sha256(raw).hexdigest()
     try:
@@ -229,6 +240,8 @@ def jsonl_page(name: str, raw: bytes, number: int) -> Page:
         "external_id": first_value(record, ID_KEYS),
     }
     page_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if known is not None and known(page_hash):
+        return Page(name, page_hash, len(raw), encoding, known=True, **extra)
     try:
         decoded = finish(text, encoding, notes)
     except UnreadableError as e:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from urllib.parse import quote
 
@@ -278,7 +278,7 @@ class NotAnArchiveError(Exception):
 
 
 CHECKPOINT_PAGES = 16384
-CACHE_KB = 65536
+CACHE_KB = 262144
 
 
 def open_db(path: str, timeout: float = 30.0, tracer=None) -> sqlite_utils.Database:
@@ -300,7 +300,7 @@ def open_db(path: str, timeout: float = 30.0, tracer=None) -> sqlite_utils.Datab
     db.execute("PRAGMA foreign_keys=ON")
     # A build writes far more than it reads back: the WAL file is copied into the archive
     # (and both synced to disk) every 64 MB rather than every 4 MB, and the indexes the
-    # writer looks things up in (bands, signatures, hashes) stay in a 64 MB page cache.
+    # writer looks things up in (bands, signatures, hashes) stay in a 256 MB page cache.
     db.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
     db.execute(f"PRAGMA cache_size=-{CACHE_KB}")
     return db
@@ -466,6 +466,15 @@ def insert_row(db: sqlite_utils.Database, table: str, row: dict) -> int:
     return db.execute(sql, list(row.values())).lastrowid
 
 
+def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
+    """Insert rows that all have the keys of the first, with one plain INSERT (see
+    ``insert_row``)."""
+    columns = list(rows[0])
+    names = ", ".join(f"[{name}]" for name in columns)
+    sql = f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' * len(columns))})"
+    db.conn.executemany(sql, ([row[c] for c in columns] for row in rows))
+
+
 def update_row(db: sqlite_utils.Database, table: str, key: str, value: int, row: dict) -> None:
     """Update the row whose ``key`` is ``value``, with a plain UPDATE (see ``insert_row``)."""
     columns = ", ".join(f"[{name}] = ?" for name in row)
@@ -574,13 +583,14 @@ def set_coverage(db: sqlite_utils.Database, article_id: int, article_chars: int)
 
 def pending_search(db: sqlite_utils.Database, limit: int) -> list[tuple]:
     """Up to ``limit`` articles the search index is behind on, by id: (id, title, body,
-    the title and body the index holds for it, or None)."""
+    the title and body the index holds for it, or None). Read as they are used: the texts
+    of thousands of articles are not held at once."""
     return db.execute(
         """SELECT p.article_id, a.title, a.body, p.indexed_title, p.indexed_body
            FROM search_pending p JOIN articles a ON a.id = p.article_id
            ORDER BY p.article_id LIMIT ?""",
         [limit],
-    ).fetchall()
+    )
 
 
 def pending_count(db: sqlite_utils.Database) -> int:
@@ -589,23 +599,31 @@ def pending_count(db: sqlite_utils.Database) -> int:
 
 def write_index(
     db: sqlite_utils.Database,
-    entries: Sequence[tuple[int, tuple[str, str], tuple[str, str] | None]],
-) -> None:
+    entries: Iterable[tuple[int, tuple[str, str], tuple[str, str] | None]],
+) -> int:
     """Put articles' index columns into the search index, taking out what it held for them
-    (``entries``: id, new columns, old columns or None, in id order), and dequeue them."""
+    (``entries``: id, new columns, old columns or None, in id order), and dequeue them;
+    returns how many.
+
+    One statement for both, in id order (a NULL command is an insert): FTS5 writes its
+    pending terms out whenever a write comes out of rowid order.
+    """
+    done: list[int] = []
+
+    def rows() -> Iterator[tuple]:
+        for article_id, new, old in entries:
+            if old is not None:
+                yield ("delete", article_id, *old)
+            yield (None, article_id, *new)
+            done.append(article_id)
+
     db.conn.executemany(
-        """INSERT INTO articles_fts (articles_fts, rowid, title, body)
-           VALUES ('delete', ?, ?, ?)""",
-        [(article_id, *old) for article_id, _, old in entries if old is not None],
+        "INSERT INTO articles_fts (articles_fts, rowid, title, body) VALUES (?, ?, ?, ?)", rows()
     )
     db.conn.executemany(
-        "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
-        [(article_id, *new) for article_id, new, _ in entries],
+        "DELETE FROM search_pending WHERE article_id = ?", [(article_id,) for article_id in done]
     )
-    db.conn.executemany(
-        "DELETE FROM search_pending WHERE article_id = ?",
-        [(article_id,) for article_id, _, _ in entries],
-    )
+    return len(done)
 
 
 def add_occurrence(db: sqlite_utils.Database, row: dict, changes: dict | None = None) -> None:

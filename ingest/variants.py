@@ -318,7 +318,7 @@ def record_evidence(
                 )
                 rows = [row for _, article_rows in batch for row in article_rows]
                 if rows:
-                    db["variant_evidence"].insert_all(rows)
+                    store.insert_rows(db, "variant_evidence", rows)
     finally:
         archive.close()  # with one job, copies were read in this process
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench.__main__ import floor, run_measured
+from bench.__main__ import TABLES, floor, run_measured, targets
 from bench.corpus import write_corpus
 
 
@@ -21,3 +21,26 @@ def test_run_measured_sees_the_memory_of_a_process_tree():
     measured = run_measured([sys.executable, "-c", script])
     assert measured["peak_mb"] > 200 and measured["peak_process_mb"] > 200
     assert measured["seconds"] > 0.5
+
+
+def report(pages_per_s: float, peak_mb: float, search_p50: float | None) -> dict:
+    table = {"p95_ms": 120.0}
+    return {
+        "pages": 10_000,
+        "ingest": {"pages_per_s": pages_per_s, "peak_mb": peak_mb},
+        "ingest_over_floor": 2.0,
+        "rerun_over_first": 0.05,
+        "datasette": {
+            "search": {"p50_ms": search_p50, "p95_ms": 150.0},
+            "tables": {name: table for name in TABLES},
+        },
+    }
+
+
+def test_targets_say_which_figures_are_met():
+    met = dict((figure, ok) for figure, _, ok in targets(report(1200, 300, 20.0), None))
+    assert all(met.values()) and "ingest from empty" in met
+    missed = {f for f, _, ok in targets(report(900, 300, None), report(1000, 240, 1.0)) if not ok}
+    # 900 pages/s is short of 1,000; a search over the time limit has no p50; 300 MB is
+    # more than 1.2 times 240 MB.
+    assert missed == {"ingest from empty", "search p50", "peak memory against 10000 pages"}

@@ -55,11 +55,11 @@ HALF_WRITTEN = """select
      where not exists (select 1 from article_bands b where b.article_id = a.id)) as unbanded"""
 
 
-def start_build(db: Path, corpus: Path) -> subprocess.Popen:
+def start_build(db: Path, corpus: Path, jobs: int = 2) -> subprocess.Popen:
     return subprocess.Popen(
         # Short batches (2 ms of work), so that kills land after many different ones.
         [sys.executable, "-m", "ingest", "build", str(db), str(corpus)]
-        + ["--commit-seconds", "0.002"],
+        + ["--commit-seconds", "0.002", "--jobs", str(jobs)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -121,7 +121,9 @@ def reference(corpus, tmp_path_factory) -> tuple[Path, float]:
 def kill_when(path: Path, corpus: Path, pages: int, pause: float) -> int:
     """Start a build, SIGKILL it once the archive holds ``pages`` pages and ``pause`` seconds
     have passed; check the archive and return how many pages it holds."""
-    proc = start_build(path, corpus)
+    # One job: with workers, pages reach the writer 32 at a time, faster than they are made,
+    # and each kill would land where a task's pages were all in.
+    proc = start_build(path, corpus, jobs=1)
     while pages and sources_if_sound(path) < pages and proc.poll() is None:
         time.sleep(0.002)
     time.sleep(pause)

@@ -13,7 +13,7 @@ import tracemalloc
 import pytest
 from conftest import UNPRIVILEGED
 
-from ingest.read import iter_pages
+from ingest.read import iter_pages, iter_unread, load
 
 TEXT = "城市跨域风险协同治理的模式与路径******\n  正文段落。\n"
 
@@ -215,3 +215,21 @@ def test_odd_json_lines_each_get_their_own_row(tmp_path):
     assert (pages[4].url, pages[4].date) == ('{"host": "a"}', "1700000000")
     assert (pages[5].text, pages[5].warning) == (TEXT, "1 control character removed")
     assert (pages[6].text, pages[6].encoding) == ("乡村振兴" + TEXT, "gb18030")
+
+
+def test_a_page_the_archive_holds_is_hashed_not_decoded(tmp_path):
+    good = "城市跨域风险协同治理".encode()
+    binary = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+    (tmp_path / "good.txt").write_bytes(good)
+    (tmp_path / "binary.png").write_bytes(binary)
+    record = json.dumps({"text": "乡村振兴"}, ensure_ascii=False).encode() + b"\n"
+    (tmp_path / "crawl.jsonl").write_bytes(record)
+    items = list(iter_unread([tmp_path]))
+    fresh = {page.path: page for page in map(load, items)}
+    held = {fresh["good.txt"].sha256, fresh["binary.png"].sha256, fresh["crawl.jsonl:1"].sha256}
+    seen = {page.path: page for page in (load(item, held.__contains__) for item in items)}
+    for path, page in seen.items():
+        assert page.known and page.text is None and page.error is None
+        assert page.sha256 == fresh[path].sha256 and page.bytes == fresh[path].bytes
+    assert fresh["binary.png"].error  # decoded, it would have been an error
+    assert not any(page.known for page in fresh.values())
