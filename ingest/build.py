@@ -401,7 +401,8 @@ def build(
         known.close()  # with one job, pages were looked up in this process
     # Also when a run was interrupted after its last page, before this pass had finished.
     if summary.occurrences_added or store.pass_pending(db, variants.TABLE):
-        variants.refresh(db, jobs=jobs)
+        # The search index catches up while the workers align articles.
+        variants.refresh(db, jobs=jobs, meanwhile=lambda: search.step(db))
     search.refresh(db)
     if run_id is not None:
         store.finish_run(db, run_id, now(), asdict(summary))

@@ -48,10 +48,9 @@ BREAK = 0xE000
 SPACE = 0x20
 TOKEN_RUN = re.compile(r"[^\W_]+")
 # Articles indexed at a time. FTS5 writes what one transaction indexed as a segment and
-# merges segments as they pile up: indexing 2,000 articles at a time costs half as much
-# per article as 400 at a time (at 50,000 articles: 0.6 against 1.0 ms), a few hundred
-# at a time twice as much again.
-INDEX_CHUNK = 2000
+# merges segments as they pile up: at 50,000 articles, indexing 5,000 at a time costs 0.5
+# ms an article, 2,000 at a time 0.6 ms, 400 at a time 1.0 ms.
+INDEX_CHUNK = 5000
 # A build brings the index up to date at its end, and on the way whenever this many
 # articles wait: an article indexed on the way and given a better copy later is indexed
 # again, which indexing at the end never does.
@@ -116,11 +115,19 @@ def index_pending(db: sqlite_utils.Database, limit: int = INDEX_CHUNK) -> int:
     )
 
 
+def step(db: sqlite_utils.Database, chunk: int = INDEX_CHUNK) -> bool:
+    """Index up to ``chunk`` queued articles in a transaction of their own; whether any were."""
+    if not store.pending_count(db):
+        return False
+    with store.write_transaction(db):
+        index_pending(db, chunk)
+    return True
+
+
 def refresh(db: sqlite_utils.Database, chunk: int = INDEX_CHUNK) -> None:
     """Index every queued article, ``chunk`` a transaction."""
-    while store.pending_count(db):
-        with store.write_transaction(db):
-            index_pending(db, chunk)
+    while step(db, chunk):
+        pass
 
 
 def run_phrase(run: str) -> str:

@@ -47,6 +47,10 @@ CONTEXT = 4
 TABLE = "variant_substitutions"
 # Articles whose evidence is recomputed in one transaction: what the pass holds in memory.
 CHUNK = 200
+# Articles a worker aligns at a time, and tasks in flight per worker: a few thousand
+# articles, so that the workers go on while this process writes something else.
+EVIDENCE_TASK = 16
+EVIDENCE_AHEAD = 128
 
 
 @dataclass
@@ -295,20 +299,31 @@ def touched_articles(
 
 
 def record_evidence(
-    db: sqlite_utils.Database, since: int, through: int, chunk: int, jobs: int = 1
+    db: sqlite_utils.Database,
+    since: int,
+    through: int,
+    chunk: int,
+    jobs: int = 1,
+    meanwhile: Callable[[], object] | None = None,
 ) -> None:
     """Replace the evidence of every article that got a copy after occurrence ``since``.
 
     An article's evidence depends on its text and on its Traditional copies, and both change
     only when a copy arrives, so these are the only articles whose evidence can differ.
     ``jobs`` worker processes align; each ``chunk`` of articles is one transaction, so a
-    pass cut short leaves whole articles.
+    pass cut short leaves whole articles. Between transactions ``meanwhile`` may do other
+    writes (a step of the search index): the workers have thousands of articles to align
+    ahead of what this process writes.
     """
     touched = (i for ids in touched_articles(db, since, through, chunk) for i in ids)
     archive = store.Reader(db)
     # The workers read the copies themselves: they are most of what the pass reads.
     results = parallel.ordered_map(
-        partial(evidence_of, archive=archive), touched, jobs if archive.path else 1
+        partial(evidence_of, archive=archive),
+        touched,
+        jobs if archive.path else 1,
+        EVIDENCE_TASK,
+        EVIDENCE_AHEAD * jobs,
     )
     try:
         while batch := list(islice(results, chunk)):
@@ -319,6 +334,8 @@ def record_evidence(
                 rows = [row for _, article_rows in batch for row in article_rows]
                 if rows:
                     store.insert_rows(db, "variant_evidence", rows)
+            if meanwhile is not None:
+                meanwhile()
     finally:
         archive.close()  # with one job, copies were read in this process
 
@@ -543,18 +560,24 @@ def recanonicalise(db: sqlite_utils.Database, article_id: int, fold: Fold) -> No
         store.replace_canonical(db, article_id, row, sig.blob(), sig.shingles, sig.bands)
 
 
-def refresh(db: sqlite_utils.Database, chunk: int = CHUNK, jobs: int = 1) -> None:
+def refresh(
+    db: sqlite_utils.Database,
+    chunk: int = CHUNK,
+    jobs: int = 1,
+    meanwhile: Callable[[], object] | None = None,
+) -> None:
     """Learn again after a build added copies; re-normalise everything the change affects.
 
     Only the articles the new copies belong to are aligned again (``record_evidence``);
     the totals of all articles' evidence then decide. The build normalised its new copies
     with the substitutions the archive had when it started, so only a change in them calls
     for another look at the stored copies. The pass is done (``archive_passes``) only with
-    its last transaction, so a pass cut short is run again by the next build.
+    its last transaction, so a pass cut short is run again by the next build. ``meanwhile``:
+    see :func:`record_evidence`.
     """
     since = store.pass_through(db, TABLE)
     through = db.execute("SELECT MAX(id) FROM article_occurrences").fetchone()[0] or 0
-    record_evidence(db, since, through, chunk, jobs)
+    record_evidence(db, since, through, chunk, jobs, meanwhile)
     with store.write_transaction(db):
         before = substitutions(db)
         evidence = learn(db)
