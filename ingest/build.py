@@ -24,10 +24,9 @@ from ingest.normalise import Fold, count_changed, detect_script, normalise_lines
 from ingest.read import Page, Unread, load
 
 # Pages are committed in batches: a commit per page cost more than saving the page, and each
-# commit writes out every index page its batch touched (the LSH bands, the hashes of pages
-# and texts are random keys), so larger batches write far less (at 10,000 pages, 1.6 GB for
-# batches of 1 s, 1.2 GB for 5 s). A batch ends after this many pages, or this many seconds
-# (the default of ``commit_seconds``), so that readers see pages come in.
+# commit writes out every index page its batch touched (the hashes of pages and texts are
+# random keys), so larger batches write less. A batch ends after this many pages, or this
+# many seconds (the default of ``commit_seconds``), so that readers see pages come in.
 PAGES_PER_COMMIT = 2000
 COMMIT_SECONDS = 5.0
 # Pages sent to a worker at a time, and tasks in flight per worker: fewer, larger messages
@@ -200,7 +199,11 @@ def metadata_columns(byline: bylines.Byline) -> dict:
 
 
 def save_page(
-    db: sqlite_utils.Database, result: PageResult, summary: Summary, run_id: int | None = None
+    db: sqlite_utils.Database,
+    result: PageResult,
+    summary: Summary,
+    index: dedup.BandIndex,
+    run_id: int | None = None,
 ) -> None:
     """Write one page, its articles and occurrences, in the caller's transaction.
 
@@ -232,23 +235,28 @@ def save_page(
     if result.site and result.found:
         store.add_contacts(db, result.site, source_id, page_contacts(result.found))
     for article in result.articles:
-        save_article(db, source_id, article, summary)
+        save_article(db, source_id, article, summary, index)
     summary.ok += result.status == "ok"
     summary.no_articles += result.status == "no_articles"
     summary.errors += result.status == "error"
 
 
 def save_article(
-    db: sqlite_utils.Database, source_id: int, article: FoundArticle, summary: Summary
+    db: sqlite_utils.Database,
+    source_id: int,
+    article: FoundArticle,
+    summary: Summary,
+    index: dedup.BandIndex,
 ) -> None:
     """Attach a found article to the stored article it copies, or store it as new.
 
     The article's text is its best copy so far (``dedup.better_copy``), whatever order the
     copies arrive in; coverage and ``partial`` of its copies follow the article's length.
+    ``index`` gets the bands of every signature stored.
     """
     sig = article.signature
     chars = article.chars
-    match = dedup.find_article(db, sig)
+    match = dedup.find_article(db, sig, index)
     row = {"title": article.title, "body": article.body, "script": article.script, "chars": chars}
     metadata = metadata_columns(article.byline)
     changes = None
@@ -265,8 +273,8 @@ def save_article(
             },
             sig.blob(),
             sig.shingles,
-            sig.bands,
         )
+        index.add(article_id, sig.bands, store.signature_version(db, article_id))
         similarity, article_chars = 1.0, chars
         summary.articles_new += 1
     else:
@@ -278,7 +286,8 @@ def save_article(
             new, current, longest, lambda: store.article_body(db, article_id)
         )
         if better:
-            store.replace_canonical(db, article_id, row, sig.blob(), sig.shingles, sig.bands)
+            store.replace_canonical(db, article_id, row, sig.blob(), sig.shingles)
+            index.add(article_id, sig.bands, store.signature_version(db, article_id))
             store.set_coverage(db, article_id, chars)
         changes = metadata_changes(stored, metadata, prefer_new=better)
         article_chars = chars if better else current.chars
@@ -332,6 +341,7 @@ def build(
     """
     store.ensure_schema(db)
     summary = Summary()
+    index = dedup.BandIndex()
     fold = variants.archive_fold(db)
     started = now()
     run_id = None
@@ -356,7 +366,7 @@ def build(
         if run_id is None:
             run_id = store.start_run(db, started, list(corpus))
         try:
-            save_page(db, result, summary, run_id)
+            save_page(db, result, summary, index, run_id)
         except sqlite3.IntegrityError:
             # Another writer (a second build on this archive) stored the page meanwhile; its
             # row in sources is the page's first write, so nothing of it was written here.
@@ -370,6 +380,8 @@ def build(
         for first in results:
             # A batch begins with a page to save, so a run that skips every page writes nothing.
             with store.write_transaction(db):
+                if index.loaded:  # what other writers and the learning pass stored since
+                    index.catch_up(db)
                 save(first)
                 batch, batch_started = 1, time.monotonic()
                 while (

@@ -171,15 +171,17 @@ def utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def finish(text: str, encoding: str, notes: list[str]) -> Decoded:
-    """The decoded text, unless it is empty or binary data; control characters removed."""
-    head = text[:SAMPLE]
-    controls = len(CONTROL_RE.findall(head))
-    if controls > max(8, len(head) * BINARY_SHARE):
-        raise UnreadableError(f"binary data, not text ({controls} control characters)")
-    text, removed = CONTROL_RE.subn("", text)
-    if removed:
-        notes.append(f"{removed} control character{'s' * (removed > 1)} removed")
+def finish(text: str, encoding: str, notes: list[str], controls_removed: bool = False) -> Decoded:
+    """The decoded text, unless it is empty or binary data; control characters removed
+    (``controls_removed``: they were, from the bytes, so the text has none to look for)."""
+    if not controls_removed:
+        head = text[:SAMPLE]
+        controls = len(CONTROL_RE.findall(head))
+        if controls > max(8, len(head) * BINARY_SHARE):
+            raise UnreadableError(f"binary data, not text ({controls} control characters)")
+        text, removed = CONTROL_RE.subn("", text)
+        if removed:
+            notes.append(f"{removed} control character{'s' * (removed > 1)} removed")
     if not text.strip():
         raise UnreadableError("empty page (only whitespace)")
     return Decoded(text, encoding, "; ".join(notes) or None)
@@ -200,9 +202,10 @@ def decode_unicode(
 
 
 def decode_eight_bit(data: bytes, notes: list[str]) -> Decoded:
-    """Bytes without a mark: UTF-8, else GB18030 or Big5, whichever is plausible Chinese."""
+    """Bytes without a mark and without control bytes (``CONTROL_BYTES``, which no character
+    of these encodings holds): UTF-8, else GB18030 or Big5, whichever is plausible Chinese."""
     try:
-        return finish(data.decode("utf-8"), "utf-8", notes)
+        return finish(data.decode("utf-8"), "utf-8", notes, controls_removed=True)
     except UnicodeDecodeError as e:
         first_error = e
     candidates, refused = [], []
@@ -219,7 +222,7 @@ def decode_eight_bit(data: bytes, notes: list[str]) -> Decoded:
         reasons = [f"invalid UTF-8 at byte {first_error.start} ({first_error.reason})", *refused]
         raise UnreadableError(f"not text in UTF-8, GB18030 or Big5: {'; '.join(reasons)}")
     _, text, encoding, fixes = max(candidates, key=lambda c: c[0])
-    return finish(text, encoding, notes + fixes)
+    return finish(text, encoding, notes + fixes, controls_removed=True)
 
 
 def decode(data: bytes) -> Decoded:

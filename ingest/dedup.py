@@ -2,10 +2,11 @@
 
 A copy is compared through MinHash signatures of its character shingles (one-permutation
 MinHash on arrays of code points, ``ingest.minhash``: 3x faster than ``rensa`` and 14x
-faster than ``datasketch`` here, see ``bench/minhash.py``). Signatures are
-cut into bands; every band is persisted in ``article_bands`` so that a later run finds
-candidates among articles stored by earlier runs with one indexed lookup per band, and
-nothing is rebuilt in memory.
+faster than ``datasketch`` here, see ``bench/minhash.py``). Signatures are cut into bands,
+and :class:`BandIndex` keeps the bands of every stored signature in memory, built from
+``article_signatures`` when a build first needs it: a copy's candidates are found with one
+look-up in sorted arrays, and no band is written to the archive (48 rows an article at
+random places of a big index were most of what the writer's commits wrote).
 
 Two texts are one article when the shorter is at least ``MIN_RATIO`` as long as the longer
 and most of it (``SAME_CONTAINMENT`` of its shingles) is found in the longer: that admits
@@ -19,9 +20,8 @@ Each stored article keeps one signature, of its canonical copy (see :func:`bette
 from __future__ import annotations
 
 import hashlib
-import struct
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,11 +31,12 @@ from ingest import minhash
 SHINGLE = 5
 NUM_PERM = minhash.BINS
 BAND_ROWS = 3
-# Bands stored and looked up per article: the first 48 of the signature's 85. The weakest
-# copy of the pair set (Jaccard 0.58) shares none of 48 bands with its article with odds
-# of 1 in 40,000, and each band is a row written at random in a big index (the writer's
-# costliest insert, see README: Speed and scale).
+# Bands looked up per article: the first 48 of the signature's 85. The weakest copy of the
+# pair set (Jaccard 0.58) shares none of 48 bands with its article with odds of 1 in 40,000,
+# and each is an entry of the index in memory (12 bytes).
 BANDS = 48
+# Candidates compared per copy, those sharing the most bands first.
+CANDIDATES = 20
 # The shorter text must be this share of the longer (in shingles) to be a copy.
 MIN_RATIO = 0.45
 # Share of the shorter text's shingles found in the longer for the two to be one article.
@@ -52,27 +53,27 @@ class Signature:
     text_hash: str
     hashvalues: np.ndarray
     shingles: int
-    bands: tuple[int, ...]
+    bands: np.ndarray
 
     def blob(self) -> bytes:
         return self.hashvalues.astype("<u4").tobytes()
 
 
-def band_keys(hashvalues: np.ndarray) -> tuple[int, ...]:
-    """One signed 64-bit key per band of a signature, the band's index mixed in."""
-    data = hashvalues.astype("<u4").tobytes()
-    width = BAND_ROWS * 4
-    return tuple(
-        int.from_bytes(
-            hashlib.blake2b(
-                struct.pack("<H", band) + data[band * width : (band + 1) * width],
-                digest_size=8,
-            ).digest(),
-            "little",
-            signed=True,
-        )
-        for band in range(BANDS)
-    )
+# Each band's key starts from its own seed, so that equal values in two bands differ.
+_BAND_SEEDS = np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+
+
+def band_keys(hashvalues: np.ndarray) -> np.ndarray:
+    """One signed 64-bit key per band of a signature (or of each row of an array of them):
+    its ``BAND_ROWS`` values and the band's index, mixed."""
+    rows = hashvalues[..., : BANDS * BAND_ROWS].astype(np.uint64)
+    rows = rows.reshape(*hashvalues.shape[:-1], BANDS, BAND_ROWS)
+    keys = np.broadcast_to(_BAND_SEEDS, rows.shape[:-1]).copy()
+    with np.errstate(over="ignore"):
+        for row in range(BAND_ROWS):
+            keys ^= rows[..., row]
+            minhash.mix(keys)
+    return keys.view(np.int64)
 
 
 def compact(text: str) -> str:
@@ -80,7 +81,9 @@ def compact(text: str) -> str:
 
     Layout, punctuation width and letter case differ between copies of one article.
     """
-    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return "".join(text.split()).lower()
 
 
 def length(text: str) -> int:
@@ -169,24 +172,104 @@ def better_copy(
     return (new.body, new.title) < (body, current.title)
 
 
-def find_article(db, sig: Signature) -> tuple[int, float] | None:
+class BandIndex:
+    """The LSH bands of every stored signature, in memory: band keys in a sorted array, with
+    the article of each, and the keys added since the array was last sorted in a dict.
+
+    Built from ``article_signatures`` when first asked (a build that adds no article never
+    reads it), then kept up to date by :meth:`add` for the writer's own signatures and by
+    :meth:`catch_up` for signatures stored by others: another build on the same archive, or
+    the learning pass re-normalising an article (each signature row has a ``version``, one
+    more than the last written). An article's earlier signatures stay in the index: a
+    candidate is always compared with its current signature, so they cost a look-up, never
+    a wrong match. 12 bytes a band, 27 MB at 47,000 articles.
+    """
+
+    def __init__(self) -> None:
+        self.keys = np.zeros(0, dtype=np.int64)
+        self.articles = np.zeros(0, dtype=np.int64)
+        self.recent: dict[int, list[int]] = {}
+        self.version = 0
+        self.loaded = False
+
+    def catch_up(self, db) -> None:
+        """Add the signatures stored since the index last saw the archive (all of them the
+        first time)."""
+        sql = "SELECT article_id, minhash, version FROM article_signatures"
+        if self.loaded:
+            rows = db.execute(sql + " WHERE version > ?", [self.version]).fetchall()
+        else:
+            rows = db.execute(sql).fetchall()
+            self.loaded = True
+        if not rows:
+            return
+        values = np.frombuffer(b"".join(row[1] for row in rows), dtype="<u4")
+        keys = band_keys(values.reshape(len(rows), NUM_PERM))
+        articles = np.repeat(np.array([row[0] for row in rows], dtype=np.int64), BANDS)
+        self.merge(keys.reshape(-1), articles)
+        self.version = max([self.version] + [row[2] for row in rows if row[2] is not None])
+
+    def add(self, article_id: int, keys: Iterable[int], version: int) -> None:
+        """Add the bands of a signature this process stored, as ``version``."""
+        for key in keys:
+            self.recent.setdefault(int(key), []).append(article_id)
+        self.version = max(self.version, version)
+        if len(self.recent) >= max(1 << 16, len(self.keys) // 16):
+            self.merge(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+
+    def merge(self, keys: np.ndarray, articles: np.ndarray) -> None:
+        """Fold these entries and the recent ones into the sorted arrays."""
+        if self.recent:
+            counts = [len(ids) for ids in self.recent.values()]
+            keys = np.concatenate((keys, np.repeat(np.fromiter(self.recent, np.int64), counts)))
+            articles = np.concatenate(
+                (articles, np.fromiter((i for ids in self.recent.values() for i in ids), np.int64))
+            )
+            self.recent = {}
+        order = np.argsort(keys, kind="stable")
+        keys, articles = keys[order], articles[order]
+        at = np.searchsorted(self.keys, keys)
+        self.keys = np.insert(self.keys, at, keys)
+        self.articles = np.insert(self.articles, at, articles)
+
+    def candidates(self, keys: np.ndarray) -> list[int]:
+        """The articles sharing a band with these keys, those sharing most first (then by
+        id), at most ``CANDIDATES``."""
+        lo = np.searchsorted(self.keys, keys, "left").tolist()
+        hi = np.searchsorted(self.keys, keys, "right").tolist()
+        found = [
+            a for i, j in zip(lo, hi, strict=True) if j > i for a in self.articles[i:j].tolist()
+        ]
+        for key in keys.tolist():
+            found += self.recent.get(key, ())
+        if not found:
+            return []
+        ids, hits = np.unique(np.array(found, dtype=np.int64), return_counts=True)
+        order = np.lexsort((ids, -hits))[:CANDIDATES]
+        return ids[order].tolist()
+
+
+def find_article(db, sig: Signature, index: BandIndex) -> tuple[int, float] | None:
     """The stored article this text is a copy of, with the similarity, or None."""
     row = db.execute(
         "SELECT article_id FROM article_occurrences WHERE text_hash = ? LIMIT 1", [sig.text_hash]
     ).fetchone()
     if row:
         return row[0], 1.0
-    keys = sig.bands
-    placeholders = ",".join("?" * len(keys))
-    candidates = db.execute(
-        f"""SELECT s.article_id, s.shingles, s.minhash, COUNT(*) AS hits
-            FROM article_bands b JOIN article_signatures s ON s.article_id = b.article_id
-            WHERE b.band_key IN ({placeholders})
-            GROUP BY b.article_id ORDER BY hits DESC, b.article_id LIMIT 20""",
-        keys,
+    if not index.loaded:
+        index.catch_up(db)
+    candidates = index.candidates(sig.bands)
+    if not candidates:
+        return None
+    rows = db.execute(
+        f"""SELECT article_id, shingles, minhash FROM article_signatures
+            WHERE article_id IN ({",".join("?" * len(candidates))})""",
+        candidates,
     ).fetchall()
+    signatures = {article_id: (size, blob) for article_id, size, blob in rows}
     best = None
-    for article_id, size, blob, _ in candidates:
+    for article_id in candidates:
+        size, blob = signatures[article_id]
         j = jaccard(sig.hashvalues, values_from_blob(blob))
         if same_article(j, sig.shingles, size) and (best is None or j > best[1]):
             best = (article_id, j)

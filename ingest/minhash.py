@@ -27,13 +27,17 @@ ROTATION = 0x9E3779B1
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _mix(values: np.ndarray) -> np.ndarray:
-    """SplitMix64's finaliser: spreads every input bit over the 64 output bits."""
-    values = values ^ (values >> np.uint64(30))
-    values = values * np.uint64(0xBF58476D1CE4E5B9)
-    values = values ^ (values >> np.uint64(27))
-    values = values * np.uint64(0x94D049BB133111EB)
-    return values ^ (values >> np.uint64(31))
+def mix(values: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser, in place: spreads every input bit over the 64 output bits."""
+    shifted = values >> np.uint64(30)
+    values ^= shifted
+    values *= np.uint64(0xBF58476D1CE4E5B9)
+    np.right_shift(values, np.uint64(27), out=shifted)
+    values ^= shifted
+    values *= np.uint64(0x94D049BB133111EB)
+    np.right_shift(values, np.uint64(31), out=shifted)
+    values ^= shifted
+    return values
 
 
 def shingle_hashes(text: str, size: int) -> np.ndarray:
@@ -49,8 +53,10 @@ def shingle_hashes(text: str, size: int) -> np.ndarray:
     with np.errstate(over="ignore"):
         hashes = np.full(count, min(size, len(codes)), dtype=np.uint64)
         for offset in range(min(size, len(codes))):
-            hashes = hashes * _MULTIPLIER + codes[offset : offset + count]
-        hashes = np.sort(_mix(hashes))
+            hashes *= _MULTIPLIER
+            hashes += codes[offset : offset + count]
+        mix(hashes)
+    hashes.sort()
     return hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from urllib.parse import quote
 
@@ -130,8 +130,10 @@ TABLES: dict[str, dict] = {
         "columns": {"pass": str, "through_occurrence": int},
         "pk": "pass",
     },
+    # The MinHash signature of each article's text; ``version`` is one more than the last
+    # written, so that a build sees what others stored since it looked (ingest.dedup).
     "article_signatures": {
-        "columns": {"article_id": int, "shingles": int, "minhash": bytes},
+        "columns": {"article_id": int, "shingles": int, "minhash": bytes, "version": int},
         "pk": "article_id",
         "foreign_keys": [("article_id", "articles", "id")],
     },
@@ -187,14 +189,11 @@ INDEXES = [
     ("articles", ["published_month"], False),
     ("sources", ["template"], False),
     ("site_contacts", ["kind", "value"], False),
+    ("article_signatures", ["version"], False),
 ]
 RAW_SQL = [
-    """CREATE TABLE IF NOT EXISTS article_bands (
-        band_key INTEGER NOT NULL,
-        article_id INTEGER NOT NULL REFERENCES articles(id),
-        PRIMARY KEY (band_key, article_id)
-    ) WITHOUT ROWID""",
-    "CREATE INDEX IF NOT EXISTS idx_article_bands_article_id ON article_bands (article_id)",
+    # LSH bands are kept in memory now (ingest.dedup.BandIndex); older archives stored them.
+    "DROP TABLE IF EXISTS article_bands",
     # What the Traditional copies of each article with a Simplified text say about rare
     # characters (see ingest.variants): replaced whenever the article gets a new copy, so
     # the learning pass reads only what a build touched.
@@ -264,7 +263,6 @@ VIEWS = {
           ON b.kind = a.kind AND b.value = a.value AND b.site <> a.site""",
 }
 RAW_TABLES = {
-    "article_bands",
     "articles_fts",
     "search_pending",
     "variant_evidence",
@@ -485,49 +483,44 @@ def insert_source(db: sqlite_utils.Database, row: dict) -> int:
     return insert_row(db, "sources", row)
 
 
-def insert_article(
-    db: sqlite_utils.Database,
-    row: dict,
-    blob: bytes,
-    shingles: int,
-    bands: Sequence[int],
-) -> int:
-    """A new article with its signature and LSH bands, queued for the search index."""
+# The next signature's version: one more than the last written (from the index on it).
+NEXT_VERSION = "(SELECT COALESCE(MAX(version), 0) + 1 FROM article_signatures)"
+
+
+def insert_article(db: sqlite_utils.Database, row: dict, blob: bytes, shingles: int) -> int:
+    """A new article with its signature, queued for the search index."""
     article_id = insert_row(db, "articles", row)
-    insert_row(
-        db, "article_signatures", {"article_id": article_id, "shingles": shingles, "minhash": blob}
-    )
-    db.conn.executemany(
-        "INSERT OR IGNORE INTO article_bands (band_key, article_id) VALUES (?, ?)",
-        [(key, article_id) for key in bands],
+    db.execute(
+        f"""INSERT INTO article_signatures (article_id, shingles, minhash, version)
+            VALUES (?, ?, ?, {NEXT_VERSION})""",
+        [article_id, shingles, blob],
     )
     db.execute("INSERT INTO search_pending (article_id) VALUES (?)", [article_id])
     return article_id
 
 
+def signature_version(db: sqlite_utils.Database, article_id: int) -> int:
+    """The version of an article's signature (see ``TABLES``)."""
+    return db.execute(
+        "SELECT version FROM article_signatures WHERE article_id = ?", [article_id]
+    ).fetchone()[0]
+
+
 def replace_canonical(
-    db: sqlite_utils.Database,
-    article_id: int,
-    row: dict,
-    blob: bytes,
-    shingles: int,
-    bands: Sequence[int],
+    db: sqlite_utils.Database, article_id: int, row: dict, blob: bytes, shingles: int
 ) -> None:
-    """Make a better copy the article's text: signature and bands follow it, and the
-    search index will (the text it holds is kept in ``search_pending`` until then)."""
+    """Make a better copy the article's text: its signature follows it (a new version), and
+    the search index will (the text it holds is kept in ``search_pending`` until then)."""
     db.execute(
         """INSERT OR IGNORE INTO search_pending (article_id, indexed_title, indexed_body)
            SELECT id, title, body FROM articles WHERE id = ?""",
         [article_id],
     )
     update_row(db, "articles", "id", article_id, row)
-    update_row(
-        db, "article_signatures", "article_id", article_id, {"shingles": shingles, "minhash": blob}
-    )
-    db.execute("DELETE FROM article_bands WHERE article_id = ?", [article_id])
-    db.conn.executemany(
-        "INSERT OR IGNORE INTO article_bands (band_key, article_id) VALUES (?, ?)",
-        [(key, article_id) for key in bands],
+    db.execute(
+        f"""UPDATE article_signatures SET shingles = ?, minhash = ?, version = {NEXT_VERSION}
+            WHERE article_id = ?""",
+        [shingles, blob, article_id],
     )
 
 

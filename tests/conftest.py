@@ -66,8 +66,9 @@ def unprivileged() -> list[str] | None:
 UNPRIVILEGED = unprivileged()
 
 
-# Which run added a page: differs between archives of equal content built in other runs.
-RUN_COLUMNS = {"run_id"}
+# Which run added a page, and in what order signatures were written: differ between
+# archives of equal content built in other runs.
+RUN_COLUMNS = {"run_id", "version"}
 
 
 def comparable_rows(conn: sqlite3.Connection, table: str) -> list[tuple]:

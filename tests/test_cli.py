@@ -25,7 +25,6 @@ TABLES = [
     "sources",
     "articles",
     "article_occurrences",
-    "article_bands",
     "article_signatures",
     "variant_substitutions",
 ]

@@ -33,7 +33,6 @@ TABLES = [
     "articles",
     "article_occurrences",
     "article_signatures",
-    "article_bands",
     "variant_substitutions",
     "variant_evidence",
     "variant_totals",
@@ -51,8 +50,7 @@ HALF_WRITTEN = """select
      - (select count(*) from article_signatures) as unsigned,
   (select count(*) from articles) - (select count(*) from articles_fts)
      - (select count(*) from search_pending where indexed_body is null) as unindexed,
-  (select count(*) from articles a
-     where not exists (select 1 from article_bands b where b.article_id = a.id)) as unbanded"""
+  (select count(*) - count(distinct version) from article_signatures) as shared_versions"""
 
 
 def start_build(db: Path, corpus: Path, jobs: int = 2) -> subprocess.Popen:

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from itertools import permutations
 
+import numpy as np
 from conftest import page_text
 
+from ingest import store
 from ingest.dedup import (
+    BANDS,
+    NUM_PERM,
+    BandIndex,
     Copy,
+    band_keys,
     better_copy,
     containment,
     coverage,
+    find_article,
     jaccard,
     same_article,
     shingles,
@@ -58,8 +65,16 @@ def test_cut_short_copy_matches_as_partial():
 
 def test_bands_are_stable_and_one_per_band():
     a, b = signature("同一篇文章的正文内容。" * 20), signature("同一篇文章的正文内容。" * 20)
-    assert a.bands == b.bands
-    assert len(set(a.bands)) == len(a.bands)
+    assert (a.bands == b.bands).all()
+    assert len(a.bands) == BANDS and len(set(a.bands.tolist())) == BANDS
+    # Equal values in two bands make two keys.
+    assert len(set(band_keys(np.zeros(NUM_PERM, dtype=np.uint32)).tolist())) == BANDS
+
+
+def test_band_keys_of_many_signatures_are_those_of_each():
+    sigs = [signature(text) for text in bodies("000")]
+    matrix = np.stack([s.hashvalues for s in sigs])
+    assert (band_keys(matrix) == np.stack([s.bands for s in sigs])).all()
 
 
 def test_short_text_shingles():
@@ -109,3 +124,62 @@ def test_better_copy_is_fullest_then_simplified_whatever_the_order():
     # Ties go to the smaller text, from either side.
     a, b = Copy("simplified", 5, "aaaaa", "t"), Copy("simplified", 5, "bbbbb", "t")
     assert better_copy(a, b, 5) and not better_copy(b, a, 5)
+
+
+def keys(*values: int) -> np.ndarray:
+    return np.array(values, dtype=np.int64)
+
+
+def test_band_index_ranks_candidates_by_shared_bands_then_id():
+    index = BandIndex()
+    index.add(7, keys(1, 2, 3), version=1)
+    index.add(5, keys(1, 9), version=2)
+    index.add(6, keys(2, 3), version=3)
+    assert index.candidates(keys(1, 2, 3, 4)) == [7, 6, 5]
+    assert index.candidates(keys(4)) == []
+    assert index.version == 3
+
+
+def test_band_index_merges_recent_bands_into_its_arrays():
+    index = BandIndex()
+    rng = np.random.default_rng(1)
+    bands = {article: rng.integers(-(2**62), 2**62, BANDS) for article in range(1, 3000)}
+    for article, article_keys in bands.items():
+        index.add(article, article_keys, version=article)
+    assert len(index.keys) > 0 and len(index.recent) < len(bands) * BANDS
+    assert (np.diff(index.keys) >= 0).all()
+    for article in (1, 1500, 2999):
+        assert index.candidates(bands[article])[0] == article
+
+
+def archive_with(tmp_path, texts: list[str]):
+    """An archive holding one article per text, with its signature."""
+    db = store.open_db(str(tmp_path / "a.db"))
+    store.ensure_schema(db)
+    with store.write_transaction(db):
+        for text in texts:
+            sig = signature(text)
+            store.insert_article(db, {"title": "t", "body": text}, sig.blob(), sig.shingles)
+    return db
+
+
+def test_index_is_built_from_the_archive_and_catches_up_with_other_writers(tmp_path):
+    texts = bodies("000") + bodies("001")[:1] + bodies("002")[1:] + bodies("003")[:1]
+    db = archive_with(tmp_path, texts[:3])
+    index = BandIndex()
+    assert find_article(db, signature(texts[1][:-40]), index)[0] == 2
+    assert index.loaded and index.version == 3
+    # Another build adds an article, then gives article 1 another text.
+    other = store.open_db(str(tmp_path / "a.db"))
+    with store.write_transaction(other):
+        sig = signature(texts[3])
+        store.insert_article(other, {"title": "t", "body": texts[3]}, sig.blob(), sig.shingles)
+        sig = signature(texts[4])
+        store.replace_canonical(other, 1, {"body": texts[4]}, sig.blob(), sig.shingles)
+    assert find_article(db, signature(texts[3][:-40]), index) is None
+    index.catch_up(db)
+    assert index.version == 5
+    assert find_article(db, signature(texts[3][:-40]), index)[0] == 4
+    assert find_article(db, signature(texts[4][:-40]), index)[0] == 1
+    # Article 1's earlier text shares bands with it still, and is compared with its current one.
+    assert find_article(db, signature(texts[0][:-40]), index) is None

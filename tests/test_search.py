@@ -129,7 +129,7 @@ def archive(tmp_path, *bodies: str):
     store.ensure_schema(db)
     with store.write_transaction(db):
         for body in bodies:
-            store.insert_article(db, {"title": "标题", "body": body}, b"", 0, [])
+            store.insert_article(db, {"title": "标题", "body": body}, b"", 0)
     return db
 
 
@@ -141,7 +141,7 @@ def found(db, query: str) -> list[int]:
 
 
 def replace(db, article_id: int, body: str) -> None:
-    store.replace_canonical(db, article_id, {"body": body}, b"", 0, [])
+    store.replace_canonical(db, article_id, {"body": body}, b"", 0)
 
 
 def test_articles_are_searchable_once_the_index_has_caught_up(tmp_path):

@@ -34,7 +34,7 @@ def test_ensure_schema_is_idempotent(tmp_path):
     ensure_schema(db)
     assert schema(path) == first
     names = {name for _, name, _ in first}
-    assert {"sources", "articles", "article_occurrences", "articles_fts", "article_bands"} <= names
+    assert {"sources", "articles", "article_occurrences", "articles_fts"} <= names
 
 
 def test_foreign_database_is_refused_and_untouched(tmp_path):
@@ -91,12 +91,12 @@ def test_a_new_or_replaced_text_is_queued_with_what_the_index_holds(tmp_path):
     db = open_db(str(tmp_path / "a.db"))
     ensure_schema(db)
     with write_transaction(db):
-        insert_article(db, {"title": "甲", "body": "一"}, b"", 0, [])
-        insert_article(db, {"title": "乙", "body": "二"}, b"", 0, [])
+        insert_article(db, {"title": "甲", "body": "一"}, b"", 0)
+        insert_article(db, {"title": "乙", "body": "二"}, b"", 0)
         db.execute("delete from search_pending where article_id = 2")  # as if indexed
-        replace_canonical(db, 1, {"body": "三"}, b"", 0, [])
-        replace_canonical(db, 2, {"body": "四"}, b"", 0, [])
-        replace_canonical(db, 2, {"body": "五"}, b"", 0, [])
+        replace_canonical(db, 1, {"body": "三"}, b"", 0)
+        replace_canonical(db, 2, {"body": "四"}, b"", 0)
+        replace_canonical(db, 2, {"body": "五"}, b"", 0)
     pending = db.execute("select * from search_pending order by article_id").fetchall()
     assert pending == [(1, None, None), (2, "乙", "二")]
 
@@ -128,3 +128,30 @@ def test_an_archive_with_the_old_search_index_is_reindexed(tmp_path):
     before = schema(path)
     ensure_schema(db)
     assert schema(path) == before
+
+
+def test_an_archive_with_stored_bands_drops_them_and_versions_new_signatures(tmp_path):
+    path = tmp_path / "old-bands.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """create table sources (id integer primary key, path text, sha256 text not null,
+               status text not null);
+           create table articles (id integer primary key, title text, body text);
+           insert into articles (title, body) values ('甲', '一');
+           create table article_signatures (article_id integer primary key, shingles integer,
+               minhash blob);
+           insert into article_signatures values (1, 0, x'');
+           create table article_bands (band_key integer, article_id integer,
+               primary key (band_key, article_id)) without rowid;"""
+    )
+    conn.commit()
+    conn.close()
+    db = open_db(str(path))
+    ensure_schema(db)
+    assert not db["article_bands"].exists()
+    with write_transaction(db):
+        insert_article(db, {"title": "乙", "body": "二"}, b"", 0)
+        insert_article(db, {"title": "丙", "body": "三"}, b"", 0)
+        replace_canonical(db, 1, {"body": "四"}, b"", 0)
+    versions = db.execute("select article_id, version from article_signatures order by 1")
+    assert versions.fetchall() == [(1, 3), (2, 1), (3, 2)]

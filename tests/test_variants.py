@@ -32,7 +32,6 @@ CONTENT = [
     "articles",
     "article_occurrences",
     "article_signatures",
-    "article_bands",
     "variant_substitutions",
     "variant_evidence",
     "variant_totals",
