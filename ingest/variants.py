@@ -252,7 +252,8 @@ def article_evidence(material: Material) -> tuple[int, list[dict]]:
     run it.
 
     Copies of one article share most of their paragraphs, so each distinct paragraph is
-    normalised and aligned once and what it says counted for every copy holding it.
+    normalised and aligned once and what it says counted for every copy holding it; only
+    the paragraphs that can hold a rare character (:func:`may_hold_rare`) are.
     """
     article_id, simplified, copies = material
     aligner = Aligner(simplified)
@@ -260,9 +261,11 @@ def article_evidence(material: Material) -> tuple[int, list[dict]]:
     tally = Tally()
     for occurrence_id, title_original, body_original in copies:
         paragraphs = [title_original, *body_original.split("\n")]
-        new = list(dict.fromkeys(p for p in paragraphs if p not in said))
-        normalised_new = normalise_lines(new, "traditional")
-        for original, normalised in zip(new, normalised_new, strict=True):
+        # A paragraph that cannot hold a rare character once normalised says nothing.
+        telling = list(dict.fromkeys(p for p in rare_paragraphs(paragraphs) if p not in said))
+        said.update(dict.fromkeys(p for p in paragraphs if p not in said))
+        normalised_new = normalise_lines(telling, "traditional")
+        for original, normalised in zip(telling, normalised_new, strict=True):
             flat = compact(normalised)
             partner = aligner.partner(flat)
             said[original] = None if partner is None else contribution(flat, partner)
@@ -409,6 +412,34 @@ def _t2s_sources() -> dict[str, set[str]]:
     return dict(sources)
 
 
+@lru_cache(maxsize=1)
+def _rare_sources() -> np.ndarray:
+    """Whether each code point becomes (or stays) a rare character when Traditional text is
+    normalised without learnt substitutions: alone, or inside one of t2s's phrases."""
+    rare = _rare()
+    han = [chr(c) for c in np.flatnonzero(han_mask()).tolist()]
+    normalised = normalise_lines(han, "traditional")
+    sources = np.zeros(len(rare), dtype=bool)
+    for before, after in zip(han, normalised, strict=True):
+        sources[ord(before)] = rare[code_points(after)].any()
+    base = make_fold({})
+    for before, after in PHRASE_OUTPUTS.items():
+        sources[ord(before)] |= rare[code_points(base.apply(after))].any()
+    return sources
+
+
+def rare_paragraphs(paragraphs: list[str]) -> list[str]:
+    """The Traditional paragraphs that can hold a rare character once normalised (without
+    learnt substitutions): the others say nothing about them (see :func:`contribution`)."""
+    codes = code_points("\n".join(paragraphs))
+    found = _rare_sources()[codes]
+    if not found.any():
+        return []
+    # The paragraph of each character: how many line breaks come before it.
+    number = np.cumsum(codes == ord("\n"))
+    return [paragraphs[i] for i in np.unique(number[found]).tolist()]
+
+
 @dataclass(frozen=True)
 class Affected:
     """What a Traditional copy holds if ``fold`` and ``previous`` normalise it differently:
@@ -512,9 +543,7 @@ def renormalise(db: sqlite_utils.Database, fold: Fold, previous: Fold, jobs: int
     return len(articles)
 
 
-def copy_change(
-    copy: tuple, fold: Fold, previous: Fold
-) -> tuple[int, int, int, str, str] | None:
+def copy_change(copy: tuple, fold: Fold, previous: Fold) -> tuple[int, int, int, str, str] | None:
     """(id, article id, characters changed, rare characters, text hash) of a Traditional copy
     normalised with ``fold``, or None if ``previous`` gives the same text. Pure, so that
     workers can run it."""

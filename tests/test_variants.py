@@ -11,6 +11,8 @@ import opencc
 import pytest
 from click.testing import CliRunner
 from conftest import CORPUS, SHARED_TITLE, comparable_rows
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bench import corpus as bench_corpus
 from ingest import store, variants
@@ -392,3 +394,25 @@ def test_phrase_outputs_are_every_character_t2s_makes_only_inside_a_phrase():
                 if b not in (a, to_simplified(a)):
                     found[a] = b
     assert found == variants.PHRASE_OUTPUTS
+
+
+def test_paragraphs_that_cannot_hold_a_rare_character_once_normalised_are_left_out():
+    paragraphs = ["風險協同治理", "联郃国", "", "鍾情", "風險"]
+    # 郃 is rare and stays; t2s makes 锺 (rare) of 鍾 in some phrases; 风险协同治理 is common.
+    assert variants.rare_paragraphs(paragraphs) == ["联郃国", "鍾情"]
+    assert variants.rare_paragraphs(["風險"]) == []
+
+
+# Traditional text of common characters, rare ones, and phrase sources: what
+# rare_paragraphs leaves out has no rare character once normalised.
+TRADITIONAL_CHARS = "風險協同治理郃琯儅躰縂藉口錢鍾書瞭解著作甦醒覆蓋彷彿畫"
+
+
+@given(st.lists(st.text(alphabet=TRADITIONAL_CHARS + "，。 ", max_size=12), max_size=5))
+def test_rare_paragraphs_never_leaves_out_a_paragraph_with_a_rare_character(paragraphs):
+    rare = variants._rare()
+    kept = variants.rare_paragraphs(paragraphs)
+    for paragraph in paragraphs:
+        normalised = normalise(paragraph, "traditional")
+        if paragraph not in kept:
+            assert not any(rare[ord(c)] for c in normalised)
