@@ -27,7 +27,7 @@ def test_each_letter_and_digit_is_a_token_and_each_run_ends_with_a_break():
     assert spaced("城市跨域,2023年ＧＤＰ。我").split() == [
         *"城市跨域",
         chr(BREAK),
-        *"2023年GDP",
+        *"2023年gdp",
         chr(BREAK),
         "我",
         chr(BREAK),
@@ -37,6 +37,22 @@ def test_each_letter_and_digit_is_a_token_and_each_run_ends_with_a_break():
 
 def test_full_width_is_folded():
     assert fold_width("ＧＤＰ２０２３") == "GDP2023"
+
+
+def test_index_and_query_fold_width_and_case_alike():
+    assert spaced("ＧＤＰ Gdp ΣΑΣ").split() == [
+        *"gdp",
+        chr(BREAK),
+        *"gdp",
+        chr(BREAK),
+        *"σασ",
+        chr(BREAK),
+    ]
+    conn = index(("标题", "全年ＧＤＰ增长；ΣΑΣ"))
+    for query in ("gdp", "GDP", "ｇｄｐ", "gdp增长", "σασ"):
+        assert conn.execute(
+            "select count(*) from t where t match ?", [fts_query(query)]
+        ).fetchone() == (1,), query
 
 
 def test_query_terms_become_phrases_of_characters():
@@ -119,7 +135,7 @@ def test_snippet_brackets_the_first_term_found():
 def test_tokens_are_the_characters_of_each_run(text):
     expected = []
     for run in TOKEN_RUN.findall(fold_width(text)):
-        expected += [*run, chr(BREAK)]
+        expected += [c.lower() if len(c.lower()) == 1 else c for c in run] + [chr(BREAK)]
     assert spaced(text).split(" ")[:-1] == expected
 
 
