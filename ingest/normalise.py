@@ -58,12 +58,19 @@ def han_mask() -> np.ndarray:
     return han
 
 
+# The kinds of code point :func:`detect_script` counts.
+OTHER, STANDARD_HAN, OUTSIDE_HAN = 0, 1, 2
+
+
 @lru_cache(maxsize=1)
-def _nonstandardhan_mask() -> np.ndarray:
-    """Whether each code point is a Han character outside the standard set."""
-    outside = han_mask().copy()
-    outside[[ord(c) for c in standard_chars()]] = False
-    return outside
+def _han_kinds() -> np.ndarray:
+    """For each code point: a Han character of the standard set, another Han character, or
+    no Han character."""
+    han = han_mask()
+    kinds = han.astype(np.uint8) * OUTSIDE_HAN
+    standard = np.array([ord(c) for c in standard_chars()])
+    kinds[standard[han[standard]]] = STANDARD_HAN
+    return kinds
 
 
 def _rows(name: str) -> list[list[str]]:
@@ -147,6 +154,8 @@ def to_simplified(text: str) -> str:
 
 def count_changed(before: str, after: str) -> int:
     """How many characters differ, position by position, plus any difference in length."""
+    if before == after:
+        return 0
     if len(before) == len(after):
         return int(np.count_nonzero(code_points(before) != code_points(after)))
     gap = abs(len(before) - len(after))
@@ -160,12 +169,9 @@ def detect_script(text: str) -> str:
     outside it; standard characters that ``t2s`` would still change (乾, 麽, 著) count for
     nothing, so Simplified text that uses them is left alone.
     """
-    codes = code_points(text)
-    han = int(np.count_nonzero(han_mask()[codes]))
-    if not han:
-        return "simplified"
-    outside = int(np.count_nonzero(_nonstandardhan_mask()[codes]))
-    return "traditional" if outside / han > TRADITIONAL_RATIO else "simplified"
+    _, standard, outside = np.bincount(_han_kinds()[code_points(text)], minlength=3).tolist()
+    han = standard + outside
+    return "traditional" if han and outside / han > TRADITIONAL_RATIO else "simplified"
 
 
 def zhu_to_zhe(text: str) -> str:
