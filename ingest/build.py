@@ -402,19 +402,20 @@ def build(
     if held < LEARN_AFTER_PAGES:
         stages.insert(0, islice(source, LEARN_AFTER_PAGES - held))
     known = store.KnownPages(db)
-    try:
-        for stage in stages:
-            if stage is source and summary.occurrences_added:
-                variants.refresh(db, jobs=jobs)
-                fold = variants.archive_fold(db)
-            work = partial(process, fold=fold, known=known)
-            save_all(fresh(parallel.ordered_map(work, stage, jobs, PAGES_PER_TASK, 4 * jobs)))
-    finally:
-        known.close()  # with one job, pages were looked up in this process
-    # Also when a run was interrupted after its last page, before this pass had finished.
-    if summary.occurrences_added or store.pass_pending(db, variants.TABLE):
-        # The search index catches up while the workers align articles.
-        variants.refresh(db, jobs=jobs, meanwhile=lambda: search.step(db))
+    with parallel.Workers(jobs) as workers:
+        try:
+            for stage in stages:
+                if stage is source and summary.occurrences_added:
+                    variants.refresh(db, workers=workers)
+                    fold = variants.archive_fold(db)
+                work = partial(process, fold=fold, known=known)
+                save_all(fresh(workers.map(work, stage, PAGES_PER_TASK, 4 * jobs)))
+        finally:
+            known.close()  # with one job, pages were looked up in this process
+        # Also when a run was interrupted after its last page, before this pass had finished.
+        if summary.occurrences_added or store.pass_pending(db, variants.TABLE):
+            # The search index catches up while the workers align articles.
+            variants.refresh(db, workers=workers, meanwhile=lambda: search.step(db))
     search.refresh(db)
     if run_id is not None:
         store.finish_run(db, run_id, now(), asdict(summary))

@@ -37,6 +37,8 @@ BAND_ROWS = 3
 BANDS = 48
 # Candidates compared per copy, those sharing the most bands first.
 CANDIDATES = 20
+# Band keys held in a dict, at least, before they are merged into the sorted arrays.
+RECENT = 1 << 15
 # The shorter text must be this share of the longer (in shingles) to be a copy.
 MIN_RATIO = 0.45
 # Share of the shorter text's shingles found in the longer for the two to be one article.
@@ -182,12 +184,14 @@ class BandIndex:
     the learning pass re-normalising an article (each signature row has a ``version``, one
     more than the last written). An article's earlier signatures stay in the index: a
     candidate is always compared with its current signature, so they cost a look-up, never
-    a wrong match. 12 bytes a band, 27 MB at 47,000 articles.
+    a wrong match. 12 bytes a band, 27 MB at 47,000 articles; the dict holds up to
+    ``RECENT`` keys (or a 64th of the array's) before they are merged in, one pass over the
+    array each time.
     """
 
     def __init__(self) -> None:
         self.keys = np.zeros(0, dtype=np.int64)
-        self.articles = np.zeros(0, dtype=np.int64)
+        self.articles = np.zeros(0, dtype=np.int32)
         self.recent: dict[int, list[int]] = {}
         self.version = 0
         self.loaded = False
@@ -205,7 +209,7 @@ class BandIndex:
             return
         values = np.frombuffer(b"".join(row[1] for row in rows), dtype="<u4")
         keys = band_keys(values.reshape(len(rows), NUM_PERM))
-        articles = np.repeat(np.array([row[0] for row in rows], dtype=np.int64), BANDS)
+        articles = np.repeat(np.array([row[0] for row in rows], dtype=np.int32), BANDS)
         self.merge(keys.reshape(-1), articles)
         self.version = max([self.version] + [row[2] for row in rows if row[2] is not None])
 
@@ -214,8 +218,8 @@ class BandIndex:
         for key in keys:
             self.recent.setdefault(int(key), []).append(article_id)
         self.version = max(self.version, version)
-        if len(self.recent) >= max(1 << 16, len(self.keys) // 16):
-            self.merge(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        if len(self.recent) >= max(RECENT, len(self.keys) // 64):
+            self.merge(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32))
 
     def merge(self, keys: np.ndarray, articles: np.ndarray) -> None:
         """Fold these entries and the recent ones into the sorted arrays."""
@@ -223,7 +227,7 @@ class BandIndex:
             counts = [len(ids) for ids in self.recent.values()]
             keys = np.concatenate((keys, np.repeat(np.fromiter(self.recent, np.int64), counts)))
             articles = np.concatenate(
-                (articles, np.fromiter((i for ids in self.recent.values() for i in ids), np.int64))
+                (articles, np.fromiter((i for ids in self.recent.values() for i in ids), np.int32))
             )
             self.recent = {}
         order = np.argsort(keys, kind="stable")

@@ -8,6 +8,7 @@ only as results are taken: at most ``ahead`` chunks of ``chunksize`` items are i
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
@@ -23,28 +24,56 @@ def _map_chunk(function: Callable[[T], R], chunk: list[T]) -> list[R]:
     return [function(item) for item in chunk]
 
 
-def ordered_map(
-    function: Callable[[T], R],
-    items: Iterable[T],
-    jobs: int,
-    chunksize: int = 8,
-    ahead: int | None = None,
-) -> Iterator[R]:
-    """``map(function, items)`` computed by ``jobs`` processes, lazily and in order.
+class Workers:
+    """``jobs`` worker processes, started when first needed and shared by every parallel
+    step of a build (its pages, the learning pass): starting a pool makes each worker
+    import the pipeline again, which cost a build seconds each time.
 
-    ``function`` must be picklable (a module-level function). With ``jobs`` of 1 this is
-    plain ``map``, in this process. Workers are started by a fork server, so they inherit
-    no open database or thread of the caller.
+    Workers are started by a fork server, so they inherit no open database or thread of
+    the caller.
     """
-    ahead = ahead or 2 * jobs
-    source = iter(items)
-    window = list(islice(source, SMALL)) if jobs > 1 else []
-    if jobs <= 1 or len(window) < SMALL:
-        yield from map(function, chain(window, source))
-        return
-    source = chain(window, source)
-    context = multiprocessing.get_context("forkserver")
-    with context.Pool(jobs) as pool:
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self._pool: multiprocessing.pool.Pool | None = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def pool(self) -> multiprocessing.pool.Pool:
+        if self._pool is None:
+            self._pool = multiprocessing.get_context("forkserver").Pool(self.jobs)
+        return self._pool
+
+    def map(
+        self,
+        function: Callable[[T], R],
+        items: Iterable[T],
+        chunksize: int = 8,
+        ahead: int | None = None,
+    ) -> Iterator[R]:
+        """``map(function, items)`` computed by the workers, lazily and in order.
+
+        ``function`` must be picklable (a module-level function). With one job, or fewer
+        than ``SMALL`` items, this is plain ``map``, in this process.
+        """
+        ahead = ahead or 2 * self.jobs
+        source = iter(items)
+        window = list(islice(source, SMALL)) if self.jobs > 1 else []
+        if self.jobs <= 1 or len(window) < SMALL:
+            yield from map(function, chain(window, source))
+            return
+        source = chain(window, source)
+        pool = self.pool()
         pending: deque = deque()
 
         def submit() -> bool:
@@ -59,3 +88,16 @@ def ordered_map(
             results = pending.popleft().get()
             submit()
             yield from results
+
+
+def ordered_map(
+    function: Callable[[T], R],
+    items: Iterable[T],
+    jobs: int,
+    chunksize: int = 8,
+    ahead: int | None = None,
+) -> Iterator[R]:
+    """``map(function, items)`` computed by ``jobs`` processes of their own, lazily and in
+    order (see :meth:`Workers.map`)."""
+    with Workers(jobs) as workers:
+        yield from workers.map(function, items, chunksize, ahead)

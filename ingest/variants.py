@@ -306,14 +306,14 @@ def record_evidence(
     since: int,
     through: int,
     chunk: int,
-    jobs: int = 1,
+    workers: parallel.Workers | None = None,
     meanwhile: Callable[[], object] | None = None,
 ) -> None:
     """Replace the evidence of every article that got a copy after occurrence ``since``.
 
     An article's evidence depends on its text and on its Traditional copies, and both change
     only when a copy arrives, so these are the only articles whose evidence can differ.
-    ``jobs`` worker processes align; each ``chunk`` of articles is one transaction, so a
+    ``workers`` align (else this process); each ``chunk`` of articles is one transaction, so a
     pass cut short leaves whole articles. Between transactions ``meanwhile`` may do other
     writes (a step of the search index): the workers have thousands of articles to align
     ahead of what this process writes.
@@ -321,12 +321,13 @@ def record_evidence(
     touched = (i for ids in touched_articles(db, since, through, chunk) for i in ids)
     archive = store.Reader(db)
     # The workers read the copies themselves: they are most of what the pass reads.
-    results = parallel.ordered_map(
+    if workers is None or not archive.path:  # an archive in memory is read here
+        workers = parallel.Workers(1)
+    results = workers.map(
         partial(evidence_of, archive=archive),
         touched,
-        jobs if archive.path else 1,
         EVIDENCE_TASK,
-        EVIDENCE_AHEAD * jobs,
+        EVIDENCE_AHEAD * workers.jobs,
     )
     try:
         while batch := list(islice(results, chunk)):
@@ -520,16 +521,21 @@ def traditional_copies(
         last = rows[-1][0]
 
 
-def renormalise(db: sqlite_utils.Database, fold: Fold, previous: Fold, jobs: int = 1) -> int:
+def renormalise(
+    db: sqlite_utils.Database,
+    fold: Fold,
+    previous: Fold,
+    workers: parallel.Workers | None = None,
+) -> int:
     """Normalise Traditional copies with ``fold`` instead of ``previous``; fix what changes.
 
-    Only copies holding a character the change can affect are read; ``jobs`` worker
-    processes normalise them. Returns how many articles had a copy change.
+    Only copies holding a character the change can affect are read; ``workers`` (else this
+    process) normalise them. Returns how many articles had a copy change.
     """
     articles = set()
     copies = traditional_copies(db, affected(fold, previous))
     change = partial(copy_change, fold=fold, previous=previous)
-    for found in parallel.ordered_map(change, copies, jobs):
+    for found in (workers or parallel.Workers(1)).map(change, copies):
         if found is not None:
             oid, article_id, changed, rare, text_hash = found
             db.execute(
@@ -592,7 +598,7 @@ def recanonicalise(db: sqlite_utils.Database, article_id: int, fold: Fold) -> No
 def refresh(
     db: sqlite_utils.Database,
     chunk: int = CHUNK,
-    jobs: int = 1,
+    workers: parallel.Workers | None = None,
     meanwhile: Callable[[], object] | None = None,
 ) -> None:
     """Learn again after a build added copies; re-normalise everything the change affects.
@@ -606,12 +612,12 @@ def refresh(
     """
     since = store.pass_through(db, TABLE)
     through = db.execute("SELECT MAX(id) FROM article_occurrences").fetchone()[0] or 0
-    record_evidence(db, since, through, chunk, jobs, meanwhile)
+    record_evidence(db, since, through, chunk, workers, meanwhile)
     with store.write_transaction(db):
         before = substitutions(db)
         evidence = learn(db)
         after = {e.char: e.replacement for e in evidence}
         save(db, evidence)
         if after != before:
-            renormalise(db, make_fold(after), make_fold(before), jobs)
+            renormalise(db, make_fold(after), make_fold(before), workers)
         store.pass_done(db, TABLE, through)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ingest.parallel import SMALL, ordered_map
+import os
+
+from ingest.parallel import SMALL, Workers, ordered_map
 
 
 def square(value: int) -> int:
@@ -38,3 +40,14 @@ def test_small_input_is_mapped_in_process():
     local = []
     assert list(ordered_map(local.append, [1, 2, 3], jobs=2)) == [None] * 3
     assert local == [1, 2, 3]
+
+
+def pid(_: int) -> int:
+    return os.getpid()
+
+
+def test_workers_are_shared_by_the_maps_of_a_build():
+    with Workers(2) as workers:
+        first = set(workers.map(pid, range(200), chunksize=5))
+        second = set(workers.map(pid, range(200), chunksize=5))
+    assert os.getpid() not in first and second <= first and len(first) <= 2
