@@ -335,9 +335,9 @@ def build(
     the archive holds and run ``process_page``; this process is the single writer, saving in
     input order, so the archive is the same whatever ``jobs`` is. Pages are committed in
     batches (``PAGES_PER_COMMIT`` pages or ``commit_seconds``), each batch whole or not at all.
-    The search index is brought up to date with the articles at the end (and on the way if
-    ``search.INDEX_BEHIND`` articles wait), and so are the variant substitutions (and once
-    the archive holds ``LEARN_AFTER_PAGES`` pages).
+    The search index is brought up to date with the articles at the end (and on the way, a
+    step a batch, while more than ``search.INDEX_BEHIND`` articles wait), and so are the
+    variant substitutions (and once the archive holds ``LEARN_AFTER_PAGES`` pages).
     """
     store.ensure_schema(db)
     summary = Summary()
@@ -392,9 +392,10 @@ def build(
                         break
                     save(result)
                     batch += 1
-            # The search index catches up at the end, and on the way if far behind.
-            if store.pending_count(db) >= search.INDEX_BEHIND:
-                search.refresh(db)
+            # The search index catches up at the end, and on the way a step a batch if far
+            # behind.
+            if store.pending_count(db) > search.INDEX_BEHIND:
+                search.step(db)
 
     source = iter(pages)
     stages = [source]

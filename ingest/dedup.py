@@ -63,18 +63,19 @@ class Signature:
 
 # Each band's key starts from its own seed, so that equal values in two bands differ.
 _BAND_SEEDS = np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+_BAND_MULTIPLIER = np.uint64(0xBF58476D1CE4E5B9)
 
 
 def band_keys(hashvalues: np.ndarray) -> np.ndarray:
     """One signed 64-bit key per band of a signature (or of each row of an array of them):
-    its ``BAND_ROWS`` values and the band's index, mixed."""
+    a polynomial of its ``BAND_ROWS`` values (uniform hashes already) from the band's seed."""
     rows = hashvalues[..., : BANDS * BAND_ROWS].astype(np.uint64)
     rows = rows.reshape(*hashvalues.shape[:-1], BANDS, BAND_ROWS)
     keys = np.broadcast_to(_BAND_SEEDS, rows.shape[:-1]).copy()
     with np.errstate(over="ignore"):
         for row in range(BAND_ROWS):
-            keys ^= rows[..., row]
-            minhash.mix(keys)
+            keys *= _BAND_MULTIPLIER
+            keys += rows[..., row]
     return keys.view(np.int64)
 
 

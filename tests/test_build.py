@@ -369,3 +369,38 @@ def test_interrupted_build_keeps_whole_batches_and_completes_on_rerun(
     assert pipeline.build(db, pages).pages_skipped == 2
     db.close()
     assert dump(tmp_path / "cut.db") == dump(tmp_path / "whole.db")
+
+
+def test_search_index_catches_up_on_the_way_when_far_behind(tmp_path, corpus, monkeypatch):
+    synthetic = bench_corpus.write_corpus(tmp_path / "synthetic", 5, 30, jobs=1)
+    pages = list(iter_pages([corpus, synthetic]))
+    whole = store.open_db(str(tmp_path / "whole.db"))
+    pipeline.build(whole, pages)
+    whole.close()
+    monkeypatch.setattr(pipeline, "PAGES_PER_COMMIT", 3)
+    monkeypatch.setattr(pipeline.search, "INDEX_BEHIND", 4)
+    step = pipeline.search.step
+    monkeypatch.setattr(pipeline.search, "step", lambda db, chunk=2: step(db, min(chunk, 2)))
+    path = tmp_path / "steps.db"
+    db = store.open_db(str(path))
+    watcher = sqlite3.connect(path)
+    seen = []
+
+    def watch(page):
+        seen.append(
+            watcher.execute(
+                """select (select count(*) from search_pending),
+                          (select count(*) from articles_fts_docsize)"""
+            ).fetchone()
+        )
+
+    pipeline.build(db, pages, on_page=watch)
+    db.close()
+    watcher.close()
+    # Once more than 4 wait, each batch indexes two: the queue stays short while the
+    # index grows during the build, not only at its end.
+    waiting = [count for count, _ in seen]
+    behind = next(i for i, count in enumerate(waiting) if count > 4)
+    assert max(waiting) <= 4 + 6 and min(waiting[behind:]) >= 3  # a step, not all at once
+    assert seen[-1][1] > 0
+    assert dump(path) == dump(tmp_path / "whole.db")
