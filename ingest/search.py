@@ -53,6 +53,10 @@ TOKEN_RUN = re.compile(r"[^\W_]+")
 # merges segments as they pile up: at 50,000 articles, indexing 5,000 at a time costs 0.5
 # ms an article, 2,000 at a time 0.6 ms, 400 at a time 1.0 ms.
 INDEX_CHUNK = 5000
+# Articles indexed at a time while the workers align articles for the learning pass
+# (ingest.variants.record_evidence): a step of 5,000 took them longer to index than the
+# workers took to run out of work.
+STEP_WHILE_LEARNING = 2000
 # A build brings the index up to date at its end, while its workers align articles for the
 # learning pass, and on the way, a chunk after each batch, whenever more than this many
 # articles wait: an article indexed on the way and given a better copy later is indexed

@@ -51,6 +51,10 @@ CHUNK = 200
 # articles, so that the workers go on while this process writes something else.
 EVIDENCE_TASK = 16
 EVIDENCE_AHEAD = 128
+# Articles whose evidence is written between two calls of ``meanwhile`` (record_evidence):
+# about what two workers align in the time a step of the search index takes
+# (ingest.search.STEP_WHILE_LEARNING).
+MEANWHILE_EVERY = 2000
 
 
 @dataclass
@@ -314,9 +318,10 @@ def record_evidence(
     An article's evidence depends on its text and on its Traditional copies, and both change
     only when a copy arrives, so these are the only articles whose evidence can differ.
     ``workers`` align (else this process); each ``chunk`` of articles is one transaction, so a
-    pass cut short leaves whole articles. Between transactions ``meanwhile`` may do other
-    writes (a step of the search index): the workers have thousands of articles to align
-    ahead of what this process writes.
+    pass cut short leaves whole articles. After every ``MEANWHILE_EVERY`` articles written,
+    ``meanwhile`` may do other writes (a step of the search index): the workers have
+    thousands of articles to align ahead of what this process writes, so that they go on
+    meanwhile, and are not left waiting for it to take their results.
     """
     touched = (i for ids in touched_articles(db, since, through, chunk) for i in ids)
     archive = store.Reader(db)
@@ -329,6 +334,7 @@ def record_evidence(
         EVIDENCE_TASK,
         EVIDENCE_AHEAD * workers.jobs,
     )
+    written = 0
     try:
         while batch := list(islice(results, chunk)):
             with store.write_transaction(db):
@@ -338,8 +344,10 @@ def record_evidence(
                 rows = [row for _, article_rows in batch for row in article_rows]
                 if rows:
                     store.insert_rows(db, "variant_evidence", rows)
-            if meanwhile is not None:
+            written += len(batch)
+            if meanwhile is not None and written >= MEANWHILE_EVERY:
                 meanwhile()
+                written = 0
     finally:
         archive.close()  # with one job, copies were read in this process
 
