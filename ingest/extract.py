@@ -31,8 +31,13 @@ from datetime import date
 from ingest.normalise import to_simplified
 
 TITLE_RE = re.compile(r"^[\s•·●○◆◇■□▪▶►\-]*(?P<title>.*?\S)\s*\*{4,}\s*$")
-BULLET_RE = re.compile(r"^[•·●○◆◇■□▪▶►]+")
-PHONE_RE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-\d{7,8}|400-?\d{3}-?\d{4})(?!\d)")
+BULLETS = "•·●○◆◇■□▪▶►"
+BULLET_RE = re.compile(f"^[{BULLETS}]+")
+PHONE = r"(?:1[3-9]\d{9}|0\d{2,3}-\d{7,8}|400-?\d{3}-?\d{4})(?!\d)"
+PHONE_RE = re.compile(r"(?<!\d)" + PHONE)
+# The same without the look-behind, which keeps the regex engine from skipping ahead to a
+# 0, 1 or 4: four times faster to search a line with (see has_phone).
+PHONE_START_RE = re.compile(PHONE)
 # Domain names are ASCII and Chinese text runs straight into them (访问abc.com领取), so a
 # name is delimited by what is not ASCII letters, digits and hyphens; a bare one is matched
 # from the start of its run only, so a long run (a-a-a-…) is scanned once, not quadratically.
@@ -174,7 +179,23 @@ def is_spam(text: str, site: str | None) -> bool:
         return True
     if not ASCII_ALNUM_RE.search(text):
         return False
-    return bool(PHONE_RE.search(text) or ("." in text and DOMAIN_RE.search(text)))
+    return has_phone(text) or ("." in text and DOMAIN_RE.search(text) is not None)
+
+
+def has_phone(text: str) -> bool:
+    """Whether ``PHONE_RE`` finds a phone number in the text.
+
+    Any of its matches is one of ``PHONE_START_RE`` at the same place, so the first of
+    those, not preceded by a digit, is one of its; one preceded by a digit (rare) leaves it
+    to ``PHONE_RE``.
+    """
+    found = PHONE_START_RE.search(text)
+    if found is None:
+        return False
+    start = found.start()
+    if start == 0 or not text[start - 1].isdecimal():
+        return True
+    return PHONE_RE.search(text) is not None
 
 
 class Simplified:
@@ -204,18 +225,20 @@ def is_furniture(text: str, simplified=to_simplified) -> bool:
 
 
 def measure(lines: list[str]) -> list[tuple[str, int]]:
-    """Each line's text without surrounding whitespace, and its indentation."""
-    return [measure_line(line) for line in lines]
+    """Each line's text without surrounding whitespace, and its indentation (blank lines,
+    half of most pages, at once)."""
+    return [measure_line(line) if line else ("", 0) for line in lines]
 
 
 def body_indent(measured: list[tuple[str, int]]) -> int:
     """The indentation of an article's paragraphs: the most common one, weighted by length
     (``measured``: lines as :func:`measure` gives them)."""
-    weight: Counter[int] = Counter()
+    weight: dict[int, int] = {}
     for text, width in measured:
-        if text and not BULLET_RE.match(text):
-            weight[width] += len(text)
-    return weight.most_common(1)[0][0] if weight else 0
+        if text and text[0] not in BULLETS:
+            weight[width] = weight.get(width, 0) + len(text)
+    # The first of equal weights, as Counter.most_common gives it.
+    return max(weight, key=weight.__getitem__) if weight else 0
 
 
 def article_from(
@@ -243,7 +266,7 @@ def article_from(
         if is_spam(text, site):
             dropped.append(text)
             continue
-        if width < level or BULLET_RE.match(text):
+        if width < level or text[0] in BULLETS:
             if held is not None:
                 dropped += [held, text]
                 held = None

@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 from strategies import spam_pages
 
 from ingest.extract import (
+    PHONE_RE,
     clean,
     detect_site,
     extract,
+    has_phone,
     indent,
     is_spam,
     iso_date,
@@ -248,3 +250,14 @@ def test_long_runs_are_read_in_linear_time():
     assert extract(sitemaps).articles == []
     markers = "站名官网\n" + "标题******\n  正文段落。\n" * 50_000
     assert len(extract(markers).articles) == 50_000
+
+
+def test_has_phone_needs_a_number_standing_alone():
+    assert has_phone("电话13800000000") and has_phone("0123-13800000000")
+    assert not has_phone("913800000000") and not has_phone("1380000000")
+    assert has_phone("9-400-123-4567") and not has_phone("4001234567890")
+
+
+@given(st.text(alphabet="0123456789-４１3８ 电话", max_size=40))
+def test_has_phone_is_whether_the_phone_pattern_finds_one(text):
+    assert has_phone(text) == (PHONE_RE.search(text) is not None)
