@@ -1,7 +1,7 @@
 """Benchmark of Chinese full-text search: indexing speed and query latency.
 
 Builds an FTS5 index the way the archive does (``ingest.search``: each letter or digit of
-title and body a token, in a stock contentless ``unicode61`` table, ``INDEX_CHUNK`` articles
+title and body a token, in a stock contentless ``ascii`` table, ``INDEX_CHUNK`` articles
 a transaction) over distinct articles made by recombining the sample articles' paragraphs,
 then times queries of 1 to 4 characters and two-term queries through the SQL form
 (``cjk_query``): the first 100 matches in article order (the search page), and the count of

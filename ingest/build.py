@@ -416,11 +416,7 @@ def build(
         # Also when a run was interrupted after its last page, before this pass had finished.
         if summary.occurrences_added or store.pass_pending(db, variants.TABLE):
             # The search index catches up while the workers align articles.
-            variants.refresh(
-                db,
-                workers=workers,
-                meanwhile=lambda: search.step(db, search.STEP_WHILE_LEARNING),
-            )
+            variants.refresh(db, workers=workers, meanwhile=lambda: search.step(db))
     search.refresh(db)
     if run_id is not None:
         store.finish_run(db, run_id, now(), asdict(summary))

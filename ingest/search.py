@@ -51,12 +51,12 @@ SPACE = 0x20
 TOKEN_RUN = re.compile(r"[^\W_]+")
 # Articles indexed at a time. FTS5 writes what one transaction indexed as a segment and
 # merges segments as they pile up: at 50,000 articles, indexing 5,000 at a time costs 0.5
-# ms an article, 2,000 at a time 0.6 ms, 400 at a time 1.0 ms.
-INDEX_CHUNK = 5000
-# Articles indexed at a time while the workers align articles for the learning pass
-# (ingest.variants.record_evidence): a step of 5,000 took them longer to index than the
-# workers took to run out of work.
-STEP_WHILE_LEARNING = 2000
+# ms an article, 2,000 at a time 0.6 ms, 400 at a time 1.0 ms. But a step is what the
+# writer does while the workers align articles for the learning pass
+# (ingest.variants.record_evidence): a step of 5,000 took longer than they took to run out
+# of work, and held the terms of 5,000 articles in memory, which a build of 10,000 pages
+# never did.
+INDEX_CHUNK = 2000
 # A build brings the index up to date at its end, while its workers align articles for the
 # learning pass, and on the way, a chunk after each batch, whenever more than this many
 # articles wait: an article indexed on the way and given a better copy later is indexed

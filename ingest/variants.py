@@ -53,7 +53,7 @@ EVIDENCE_TASK = 16
 EVIDENCE_AHEAD = 128
 # Articles whose evidence is written between two calls of ``meanwhile`` (record_evidence):
 # about what two workers align in the time a step of the search index takes
-# (ingest.search.STEP_WHILE_LEARNING).
+# (ingest.search.INDEX_CHUNK).
 MEANWHILE_EVERY = 2000
 
 
