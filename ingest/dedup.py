@@ -202,17 +202,20 @@ class BandIndex:
         first time)."""
         sql = "SELECT article_id, minhash, version FROM article_signatures"
         if self.loaded:
-            rows = db.execute(sql + " WHERE version > ?", [self.version]).fetchall()
+            cursor = db.execute(sql + " WHERE version > ?", [self.version])
         else:
-            rows = db.execute(sql).fetchall()
+            cursor = db.execute(sql)
             self.loaded = True
-        if not rows:
-            return
-        values = np.frombuffer(b"".join(row[1] for row in rows), dtype="<u4")
-        keys = band_keys(values.reshape(len(rows), NUM_PERM))
-        articles = np.repeat(np.array([row[0] for row in rows], dtype=np.int32), BANDS)
-        self.merge(keys.reshape(-1), articles)
-        self.version = max([self.version] + [row[2] for row in rows if row[2] is not None])
+        keys, articles = [], []
+        # A few thousand signatures at a time: only their band keys are kept.
+        while rows := cursor.fetchmany(4096):
+            values = np.frombuffer(b"".join(row[1] for row in rows), dtype="<u4")
+            keys.append(band_keys(values.reshape(len(rows), NUM_PERM)).reshape(-1))
+            ids = np.array([row[0] for row in rows], dtype=np.int32)
+            articles.append(np.repeat(ids, BANDS))
+            self.version = max([self.version] + [row[2] for row in rows if row[2] is not None])
+        if keys:
+            self.merge(np.concatenate(keys), np.concatenate(articles))
 
     def add(self, article_id: int, keys: Iterable[int], version: int) -> None:
         """Add the bands of a signature this process stored, as ``version``."""

@@ -257,7 +257,7 @@ def article_evidence(material: Material) -> tuple[int, list[dict]]:
 
     Copies of one article share most of their paragraphs, so each distinct paragraph is
     normalised and aligned once and what it says counted for every copy holding it; only
-    the paragraphs that can hold a rare character (:func:`may_hold_rare`) are.
+    the paragraphs that can hold a rare character (:func:`rare_paragraphs`) are.
     """
     article_id, simplified, copies = material
     aligner = Aligner(simplified)
