@@ -261,7 +261,7 @@ def save_article(
     metadata = metadata_columns(article.byline)
     changes = None
     if match is None:
-        article_id = store.insert_article(
+        article_id, version = store.insert_article(
             db,
             {
                 **row,
@@ -274,7 +274,7 @@ def save_article(
             sig.blob(),
             sig.shingles,
         )
-        index.add(article_id, sig.bands, store.signature_version(db, article_id))
+        index.add(article_id, sig.bands, version)
         similarity, article_chars = 1.0, chars
         summary.articles_new += 1
     else:
@@ -286,8 +286,8 @@ def save_article(
             new, current, longest, lambda: store.article_body(db, article_id)
         )
         if better:
-            store.replace_canonical(db, article_id, row, sig.blob(), sig.shingles)
-            index.add(article_id, sig.bands, store.signature_version(db, article_id))
+            version = store.replace_canonical(db, article_id, row, sig.blob(), sig.shingles)
+            index.add(article_id, sig.bands, version)
             store.set_coverage(db, article_id, chars)
         changes = metadata_changes(stored, metadata, prefer_new=better)
         article_chars = chars if better else current.chars

@@ -487,41 +487,39 @@ def insert_source(db: sqlite_utils.Database, row: dict) -> int:
 NEXT_VERSION = "(SELECT COALESCE(MAX(version), 0) + 1 FROM article_signatures)"
 
 
-def insert_article(db: sqlite_utils.Database, row: dict, blob: bytes, shingles: int) -> int:
-    """A new article with its signature, queued for the search index."""
+def insert_article(
+    db: sqlite_utils.Database, row: dict, blob: bytes, shingles: int
+) -> tuple[int, int]:
+    """A new article with its signature, queued for the search index: its id, and its
+    signature's version (see ``TABLES``)."""
     article_id = insert_row(db, "articles", row)
-    db.execute(
+    (version,) = db.execute(
         f"""INSERT INTO article_signatures (article_id, shingles, minhash, version)
-            VALUES (?, ?, ?, {NEXT_VERSION})""",
+            VALUES (?, ?, ?, {NEXT_VERSION}) RETURNING version""",
         [article_id, shingles, blob],
-    )
+    ).fetchone()
     db.execute("INSERT INTO search_pending (article_id) VALUES (?)", [article_id])
-    return article_id
-
-
-def signature_version(db: sqlite_utils.Database, article_id: int) -> int:
-    """The version of an article's signature (see ``TABLES``)."""
-    return db.execute(
-        "SELECT version FROM article_signatures WHERE article_id = ?", [article_id]
-    ).fetchone()[0]
+    return article_id, version
 
 
 def replace_canonical(
     db: sqlite_utils.Database, article_id: int, row: dict, blob: bytes, shingles: int
-) -> None:
-    """Make a better copy the article's text: its signature follows it (a new version), and
-    the search index will (the text it holds is kept in ``search_pending`` until then)."""
+) -> int:
+    """Make a better copy the article's text: its signature follows it (a new version,
+    returned), and the search index will (the text it holds is kept in ``search_pending``
+    until then)."""
     db.execute(
         """INSERT OR IGNORE INTO search_pending (article_id, indexed_title, indexed_body)
            SELECT id, title, body FROM articles WHERE id = ?""",
         [article_id],
     )
     update_row(db, "articles", "id", article_id, row)
-    db.execute(
+    (version,) = db.execute(
         f"""UPDATE article_signatures SET shingles = ?, minhash = ?, version = {NEXT_VERSION}
-            WHERE article_id = ?""",
+            WHERE article_id = ? RETURNING version""",
         [shingles, blob, article_id],
-    )
+    ).fetchone()
+    return version
 
 
 # An article's metadata columns, as bylines give them (see ingest.build.metadata_columns).

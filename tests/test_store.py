@@ -150,8 +150,8 @@ def test_an_archive_with_stored_bands_drops_them_and_versions_new_signatures(tmp
     ensure_schema(db)
     assert not db["article_bands"].exists()
     with write_transaction(db):
-        insert_article(db, {"title": "乙", "body": "二"}, b"", 0)
-        insert_article(db, {"title": "丙", "body": "三"}, b"", 0)
-        replace_canonical(db, 1, {"body": "四"}, b"", 0)
+        assert insert_article(db, {"title": "乙", "body": "二"}, b"", 0) == (2, 1)
+        assert insert_article(db, {"title": "丙", "body": "三"}, b"", 0) == (3, 2)
+        assert replace_canonical(db, 1, {"body": "四"}, b"", 0) == 3
     versions = db.execute("select article_id, version from article_signatures order by 1")
     assert versions.fetchall() == [(1, 3), (2, 1), (3, 2)]
