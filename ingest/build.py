@@ -20,7 +20,14 @@ import sqlite_utils
 
 from ingest import bylines, dedup, parallel, search, store, variants
 from ingest.extract import Extraction, extract
-from ingest.normalise import Fold, count_changed, detect_script, normalise_lines
+from ingest.normalise import (
+    Fold,
+    count_changed,
+    detect_script,
+    han_counts,
+    normalise_lines,
+    script_of,
+)
 from ingest.read import Page, Unread, load
 
 # Pages are committed in batches: a commit per page cost more than saving the page, and each
@@ -110,9 +117,12 @@ def process_page(page: Page, fold: Fold | None = None) -> PageResult:
         return PageResult(page, "error")
     found = extract(page.text)
     articles = []
+    page_standard = page_outside = 0
     for article in found.articles:
         body_original = article.body
-        script = detect_script(article.title + "\n" + body_original)
+        standard, outside = han_counts(article.title + "\n" + body_original)
+        page_standard, page_outside = page_standard + standard, page_outside + outside
+        script = script_of(standard, outside)
         if script == "simplified":  # left as it is: the same strings, sent back once
             title, body, dropped = article.title, body_original, article.dropped
         else:
@@ -135,11 +145,8 @@ def process_page(page: Page, fold: Fold | None = None) -> PageResult:
                 bylines.parse(title, body.split("\n"), dropped, found.site),
             )
         )
-    if articles:
-        han = "".join(a.title_original + a.body_original for a in articles)
-        script = detect_script(han)
-    else:
-        script = detect_script(page.text)
+    # The page's script is that of its articles' text, all together.
+    script = script_of(page_standard, page_outside) if articles else detect_script(page.text)
     status = "ok" if articles else "no_articles"
     # The writer needs the page's particulars and what its template says, not its text or
     # the articles as extracted: less to send back.

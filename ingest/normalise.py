@@ -162,6 +162,20 @@ def count_changed(before: str, after: str) -> int:
     return gap + sum(a != b for a, b in zip(before, after, strict=False))
 
 
+def han_counts(text: str) -> tuple[int, int]:
+    """How many of the text's Han characters are in the standard Simplified set, and how
+    many are outside it: what :func:`detect_script` decides on. Counts of texts add up to
+    those of the texts joined, so a page's are its articles' summed."""
+    _, standard, outside = np.bincount(_han_kinds()[code_points(text)], minlength=3).tolist()
+    return standard, outside
+
+
+def script_of(standard: int, outside: int) -> str:
+    """The script of Han text with these :func:`han_counts`."""
+    han = standard + outside
+    return "traditional" if han and outside / han > TRADITIONAL_RATIO else "simplified"
+
+
 def detect_script(text: str) -> str:
     """``traditional`` if a fair share of the Han text is outside the standard Simplified set.
 
@@ -169,9 +183,7 @@ def detect_script(text: str) -> str:
     outside it; standard characters that ``t2s`` would still change (乾, 麽, 著) count for
     nothing, so Simplified text that uses them is left alone.
     """
-    _, standard, outside = np.bincount(_han_kinds()[code_points(text)], minlength=3).tolist()
-    han = standard + outside
-    return "traditional" if han and outside / han > TRADITIONAL_RATIO else "simplified"
+    return script_of(*han_counts(text))
 
 
 def zhu_to_zhe(text: str) -> str:

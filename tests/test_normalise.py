@@ -19,9 +19,11 @@ from ingest.normalise import (
     common_chars,
     count_changed,
     detect_script,
+    han_counts,
     han_mask,
     make_fold,
     normalise,
+    script_of,
     standard_chars,
     to_simplified,
     variant_table,
@@ -80,6 +82,15 @@ def test_standard_characters_t2s_would_change_do_not_make_text_traditional():
     assert to_simplified(text) != text
     assert detect_script(text) == "simplified"
     assert normalise(text) == text
+
+
+@given(st.lists(st.text(alphabet="风險躰乾著abc 1,\n城市跨域協同治理", max_size=30), max_size=5))
+def test_han_counts_of_texts_add_up_to_those_of_the_texts_joined(texts):
+    # A page's script is decided on its articles' counts summed (ingest.build).
+    counts = [han_counts(text) for text in texts]
+    summed = (sum(s for s, _ in counts), sum(o for _, o in counts))
+    assert summed == han_counts("".join(texts))
+    assert script_of(*summed) == detect_script("".join(texts))
 
 
 def test_substitutions_apply_after_the_table_and_to_its_values():
