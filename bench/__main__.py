@@ -83,37 +83,69 @@ def memory_kb(pid: int) -> tuple[int, int]:
     return pss, rss
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time a process has used (user and system), or None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_times() -> tuple[int, int]:
+    """The machine's CPU time so far, all cores, in ticks: (busy, all)."""
+    with open("/proc/stat") as f:
+        ticks = [int(value) for value in f.readline().split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle, and waiting for I/O
+    return sum(ticks) - idle, sum(ticks)
+
+
 def run_measured(command: list[str]) -> dict:
-    """Run a command; its wall time and the peak memory of its process tree.
+    """Run a command; its wall time, the peak memory of its process tree and its CPU time.
 
     ``peak_mb`` is the largest sum over the tree of each process's proportional share
     (pages shared by forked workers counted once); ``peak_process_mb`` the largest resident
-    set of any one process.
+    set of any one process. ``cpu_s`` is the CPU time of the command's own process (the
+    build's writer) and of its descendants (the workers), as last sampled; ``cores_busy``
+    the share of the machine's CPU time that was busy meanwhile: what bounds a build that
+    keeps it near 1 is its CPU time.
     """
     peak = {"tree": 0, "process": 0}
+    cpu: dict[int, float] = {}
+    busy_before, all_before = machine_times()
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            sizes = [memory_kb(pid) for pid in process_tree(process.pid)]
+            tree = process_tree(process.pid)
+            sizes = [memory_kb(pid) for pid in tree]
             peak["tree"] = max(peak["tree"], sum(pss for pss, _ in sizes))
             peak["process"] = max([peak["process"]] + [rss for _, rss in sizes])
+            for pid in tree:
+                used = cpu_seconds(pid)
+                if used is not None:
+                    cpu[pid] = used
             done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     out, err = process.communicate()
     seconds = time.perf_counter() - start
+    busy_after, all_after = machine_times()
     done.set()
     sampler.join()
     if process.returncode:
         raise click.ClickException(f"{' '.join(command)} failed: {err.decode()[-2000:]}")
+    own = cpu.pop(process.pid, 0.0)
     return {
         "seconds": seconds,
         "peak_mb": peak["tree"] / 1024,
         "peak_process_mb": peak["process"] / 1024,
+        "cpu_s": {"process": own, "descendants": sum(cpu.values())},
+        "cores_busy": (busy_after - busy_before) / max(1, all_after - all_before),
         "output": out.decode().strip(),
     }
 
@@ -226,6 +258,9 @@ def report_lines(r: dict) -> list[str]:
         f"{first['pages_per_s']:.0f} pages/s, {first['mb_per_s']:.1f} MB/s, "
         f"{r['ingest_over_floor']:.2f}x the floor; peak memory {first['peak_mb']:.0f} MB "
         f"(largest process {first['peak_process_mb']:.0f} MB)",
+        f"CPU of the build: writer {first['cpu_s']['process']:.0f} s, workers "
+        f"{first['cpu_s']['descendants']:.0f} s, {r['ingest_cpu_ms_per_page']:.1f} ms a page; "
+        f"the machine's cores busy {first['cores_busy']:.0%} of the time",
         f"re-run on the unchanged corpus: {again['seconds']:.1f} s "
         f"({r['rerun_over_first']:.3f} of the first run)",
         f"database: {r['db_mb']:.0f} MB, {r['db_bytes_per_page']:.0f} bytes/page, "
@@ -336,6 +371,7 @@ def main(pages: int, seed: int, jobs: int, json_path: Path | None) -> None:
         "ingest": first,
         "rerun": again,
         "ingest_over_floor": first["seconds"] / measured_floor["seconds"],
+        "ingest_cpu_ms_per_page": sum(first["cpu_s"].values()) * 1000 / measured_floor["pages"],
         "rerun_over_first": again["seconds"] / first["seconds"],
         "counts": counts,
         "db_mb": db_bytes / 1e6,

@@ -23,6 +23,16 @@ def test_run_measured_sees_the_memory_of_a_process_tree():
     assert measured["seconds"] > 0.5
 
 
+def test_run_measured_counts_the_cpu_of_the_process_and_its_descendants():
+    # The child spins until it has used 0.6 s of CPU; the parent only waits for it.
+    spin = "import time\nwhile time.process_time() < 0.6: pass\ntime.sleep(0.3)"
+    script = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {spin!r}])"
+    measured = run_measured([sys.executable, "-c", script])
+    assert measured["cpu_s"]["descendants"] >= 0.5
+    assert measured["cpu_s"]["process"] < measured["cpu_s"]["descendants"]
+    assert 0 < measured["cores_busy"] <= 1
+
+
 def report(pages_per_s: float, peak_mb: float, search_p50: float | None) -> dict:
     table = {"p95_ms": 120.0}
     return {
