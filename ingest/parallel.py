@@ -88,16 +88,3 @@ class Workers:
             results = pending.popleft().get()
             submit()
             yield from results
-
-
-def ordered_map(
-    function: Callable[[T], R],
-    items: Iterable[T],
-    jobs: int,
-    chunksize: int = 8,
-    ahead: int | None = None,
-) -> Iterator[R]:
-    """``map(function, items)`` computed by ``jobs`` processes of their own, lazily and in
-    order (see :meth:`Workers.map`)."""
-    with Workers(jobs) as workers:
-        yield from workers.map(function, items, chunksize, ahead)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from ingest.parallel import SMALL, Workers, ordered_map
+from ingest.parallel import SMALL, Workers
 
 
 def square(value: int) -> int:
@@ -14,8 +14,9 @@ def square(value: int) -> int:
 def test_results_in_input_order_whatever_the_jobs():
     items = list(range(500))
     expected = [i**2 for i in items]
-    assert list(ordered_map(square, items, jobs=1)) == expected
-    assert list(ordered_map(square, items, jobs=2, chunksize=7)) == expected
+    with Workers(1) as one, Workers(2) as two:
+        assert list(one.map(square, items)) == expected
+        assert list(two.map(square, items, chunksize=7)) == expected
 
 
 def test_input_is_read_only_a_bounded_window_ahead():
@@ -26,19 +27,21 @@ def test_input_is_read_only_a_bounded_window_ahead():
             pulled.append(i)
             yield i
 
-    results = ordered_map(square, items(), jobs=2, chunksize=5, ahead=3)
-    for taken, value in enumerate(results, start=1):
-        assert value == (taken - 1) ** 2
-        assert len(pulled) <= taken + SMALL + 5 * 4
-        if taken == 200:
-            break
-    results.close()
+    with Workers(2) as workers:
+        results = workers.map(square, items(), chunksize=5, ahead=3)
+        for taken, value in enumerate(results, start=1):
+            assert value == (taken - 1) ** 2
+            assert len(pulled) <= taken + SMALL + 5 * 4
+            if taken == 200:
+                break
+        results.close()
     assert len(pulled) < 250
 
 
 def test_small_input_is_mapped_in_process():
     local = []
-    assert list(ordered_map(local.append, [1, 2, 3], jobs=2)) == [None] * 3
+    with Workers(2) as workers:
+        assert list(workers.map(local.append, [1, 2, 3])) == [None] * 3
     assert local == [1, 2, 3]
 
 
