@@ -266,6 +266,7 @@ def save_article(
     match = dedup.find_article(db, sig, index)
     row = {"title": article.title, "body": article.body, "script": article.script, "chars": chars}
     metadata = metadata_columns(article.byline)
+    injected = json_list(article.byline.injected)
     changes = None
     if match is None:
         article_id, version = store.insert_article(
@@ -273,8 +274,9 @@ def save_article(
             {
                 **row,
                 **metadata,
-                "occurrence_count": 0,
-                "injected_copies": 0,
+                # Its first copy counted already: add_occurrence leaves the row alone.
+                "occurrence_count": 1,
+                "injected_copies": int(injected is not None),
                 "first_source_id": source_id,
                 "last_source_id": source_id,
             },
@@ -293,10 +295,13 @@ def save_article(
             new, current, longest, lambda: store.article_body(db, article_id)
         )
         if better:
-            version = store.replace_canonical(db, article_id, row, sig.blob(), sig.shingles)
+            # The text is written with the counters, in add_occurrence's UPDATE of the row.
+            version = store.replace_canonical(db, article_id, None, sig.blob(), sig.shingles)
             index.add(article_id, sig.bands, version)
             store.set_coverage(db, article_id, chars)
         changes = metadata_changes(stored, metadata, prefer_new=better)
+        if better:
+            changes = {**row, **changes}
         article_chars = chars if better else current.chars
     share, partial = dedup.coverage(chars, article_chars)
     store.add_occurrence(
@@ -315,9 +320,10 @@ def save_article(
             "similarity": round(similarity, 3),
             "coverage": share,
             "partial": partial,
-            "injected_bylines": json_list(article.byline.injected),
+            "injected_bylines": injected,
         },
         changes,
+        counted=match is None,
     )
     summary.occurrences_added += 1
 

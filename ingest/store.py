@@ -503,9 +503,10 @@ def insert_article(
 
 
 def replace_canonical(
-    db: sqlite_utils.Database, article_id: int, row: dict, blob: bytes, shingles: int
+    db: sqlite_utils.Database, article_id: int, row: dict | None, blob: bytes, shingles: int
 ) -> int:
-    """Make a better copy the article's text: its signature follows it (a new version,
+    """Make a better copy the article's text (``row``; None if the caller writes it, in the
+    one UPDATE of :func:`add_occurrence`): its signature follows it (a new version,
     returned), and the search index will (the text it holds is kept in ``search_pending``
     until then)."""
     db.execute(
@@ -513,7 +514,8 @@ def replace_canonical(
            SELECT id, title, body FROM articles WHERE id = ?""",
         [article_id],
     )
-    update_row(db, "articles", "id", article_id, row)
+    if row is not None:
+        update_row(db, "articles", "id", article_id, row)
     (version,) = db.execute(
         f"""UPDATE article_signatures SET shingles = ?, minhash = ?, version = {NEXT_VERSION}
             WHERE article_id = ? RETURNING version""",
@@ -617,11 +619,16 @@ def write_index(
     return len(done)
 
 
-def add_occurrence(db: sqlite_utils.Database, row: dict, changes: dict | None = None) -> None:
-    """Record a copy of an article and keep the article's counters right, with the metadata
-    columns the copy ``changes``: one UPDATE, since each rewrites the article's row, its
-    text included."""
+def add_occurrence(
+    db: sqlite_utils.Database, row: dict, changes: dict | None = None, counted: bool = False
+) -> None:
+    """Record a copy of an article and keep the article's counters right, with the columns
+    the copy ``changes`` (its text, if it is the better copy, and metadata): one UPDATE,
+    since each rewrites the article's row, its text included. A new article's row holds
+    its first copy's counts already (``counted``): no UPDATE at all."""
     insert_row(db, "article_occurrences", row)
+    if counted:
+        return
     assignments = "".join(f", [{column}] = :{column}" for column in changes or {})
     db.execute(
         f"""UPDATE articles SET occurrence_count = occurrence_count + 1,
