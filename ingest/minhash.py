@@ -45,6 +45,17 @@ def shingle_hashes(text: str, size: int) -> np.ndarray:
 
     A text shorter than ``size`` is one shingle; an empty text has none.
     """
+    hashes = sorted_hashes(text, size)
+    return hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))]
+
+
+def distinct(hashes: np.ndarray) -> int:
+    """How many distinct values a sorted array holds."""
+    return int(np.count_nonzero(hashes[1:] != hashes[:-1])) + 1 if len(hashes) else 0
+
+
+def sorted_hashes(text: str, size: int) -> np.ndarray:
+    """The 64-bit hashes of the text's ``size``-character shingles, sorted, repeats kept."""
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if len(codes) == 0:
         return np.zeros(0, dtype=np.uint64)
@@ -57,12 +68,13 @@ def shingle_hashes(text: str, size: int) -> np.ndarray:
             hashes += codes[offset : offset + count]
         mix(hashes)
     hashes.sort()
-    return hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))]
+    return hashes
 
 
 def sketch(text: str, size: int) -> tuple[np.ndarray, int]:
     """The text's signature (``BINS`` 32-bit values) and its number of distinct shingles."""
-    hashes = shingle_hashes(text, size)
+    # Repeats left in: a bin's smallest value is the same, and they are only counted.
+    hashes = sorted_hashes(text, size)
     signature = np.full(BINS, EMPTY, dtype=np.uint32)
     if len(hashes) == 0:
         return signature, 0
@@ -75,7 +87,7 @@ def sketch(text: str, size: int) -> tuple[np.ndarray, int]:
     signature[present] = (values & np.uint64(0xFFFFFFFF)).astype(np.uint32)
     if not present.all():
         signature = densify(signature, present)
-    return signature, len(hashes)
+    return signature, distinct(hashes)
 
 
 def densify(signature: np.ndarray, present: np.ndarray) -> np.ndarray:
