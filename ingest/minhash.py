@@ -46,7 +46,7 @@ def shingle_hashes(text: str, size: int) -> np.ndarray:
     A text shorter than ``size`` is one shingle; an empty text has none.
     """
     hashes = sorted_hashes(text, size)
-    return hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))]
+    return hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))] if len(hashes) else hashes
 
 
 def distinct(hashes: np.ndarray) -> int:
