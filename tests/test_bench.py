@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench.__main__ import TABLES, floor, run_measured, targets
+from bench.__main__ import TABLES, floor, run_floor, run_measured, targets
 from bench.corpus import write_corpus
 
 
@@ -13,6 +13,13 @@ def test_floor_reads_every_page(tmp_path):
     measured = floor(pages)
     size = sum(p.stat().st_size for p in pages.rglob("*.txt"))
     assert measured["pages"] == 8 and measured["mb"] == size / 1e6
+
+
+def test_the_floor_of_a_run_is_the_mean_of_before_and_after():
+    before = {"pages": 8, "mb": 0.3, "seconds": 2.0}
+    measured = run_floor(before, {**before, "seconds": 4.0})
+    assert measured["seconds"] == 3.0 and measured["pages"] == 8
+    assert (measured["before_s"], measured["after_s"]) == (2.0, 4.0)
 
 
 def test_run_measured_sees_the_memory_of_a_process_tree():
