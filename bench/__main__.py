@@ -2,8 +2,8 @@
 
 In one run, on the corpus of ``bench.corpus`` (made first if missing): (a) the floor, what
 any ingest must pay per page: read, decode, OpenCC ``t2s`` and SHA-256, on one core, before
-the builds and after them; (b) ``ingest build`` from empty; (c) ``ingest build`` again on
-the unchanged corpus;
+the builds and after them; (b) ``ingest build`` from empty, and what it recovered of what
+the corpus planted (``bench.quality``); (c) ``ingest build`` again on the unchanged corpus;
 (d) a real ``datasette`` server on 127.0.0.1: search latency over a fixed set of queries,
 and the latency of the table pages with their facets. Prints the figures and writes them
 to a JSON file. Run: ``python -m bench [--pages N] [--jobs N]``.
@@ -24,11 +24,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 import click
 
-from bench.corpus import write_corpus
+from bench.corpus import read_manifest, write_corpus
+from bench.quality import quality
 from bench.search import QUERIES, percentile
 from ingest.normalise import to_simplified
 from ingest.read import iter_files
@@ -276,6 +278,10 @@ def report_lines(r: dict) -> list[str]:
         f"the machine's cores busy {first['cores_busy']:.0%} of the time",
         f"re-run on the unchanged corpus: {again['seconds']:.1f} s "
         f"({r['rerun_over_first']:.3f} of the first run)",
+        "recovered: {pages_whole} of {pages_planted} pages with their site and every article; "
+        "{copies_checked} copies of {articles_planted} planted articles, {articles_split} "
+        "stored as more than one article, {articles_merged} stored articles holding more "
+        "than one; spam in {copies_with_spam} of {copies} copies".format(**r["quality"]),
         f"database: {r['db_mb']:.0f} MB, {r['db_bytes_per_page']:.0f} bytes/page, "
         f"{r['db_bytes_per_article']:.0f} bytes/unique article "
         f"({r['counts']['articles']} articles, {r['counts']['article_occurrences']} occurrences)",
@@ -370,6 +376,9 @@ def main(pages: int, seed: int, jobs: int, json_path: Path | None) -> None:
     click.echo("floor again…", err=True)
     measured_floor = run_floor(floor_before, floor(pages_dir))
     counts = archive_counts(db)
+    click.echo("quality…", err=True)
+    with closing(sqlite3.connect(db)) as conn:
+        recovered = quality(conn, read_manifest(folder))
     db_bytes = db.stat().st_size
     click.echo("datasette…", err=True)
     served = serve_and_measure(db)
@@ -389,6 +398,7 @@ def main(pages: int, seed: int, jobs: int, json_path: Path | None) -> None:
         "ingest_cpu_ms_per_page": sum(first["cpu_s"].values()) * 1000 / measured_floor["pages"],
         "rerun_over_first": again["seconds"] / first["seconds"],
         "counts": counts,
+        "quality": recovered,
         "db_mb": db_bytes / 1e6,
         "db_bytes_per_page": db_bytes / max(1, counts["sources"]),
         "db_bytes_per_article": db_bytes / max(1, counts["articles"]),

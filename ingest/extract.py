@@ -68,8 +68,13 @@ TIME_RE = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)")
 TEMPLATE_SLOTS = 4
 HEADER_LINES = 30  # the header of a page without articles, for its date and template
 SHORT_LINE = 40
-# Header and footer: the template lines the site's name is looked for in.
+# Header and footer: the template lines the site's name is looked for in, and how many
+# distinct lines must hold it.
 EDGE_LINES = 60
+SITE_LINES = 3
+# A site named in Latin letters and digits only (AGPK10, 888PK10): a whole run of them,
+# with both (words such as APP or VIP are on many template lines).
+LATIN_RUN_RE = re.compile(r"[0-9A-Za-z]{4,}")
 # Phone numbers and domains need ASCII letters or digits: most lines have none.
 ASCII_ALNUM_RE = re.compile(r"[0-9A-Za-z]")
 HAN_RE = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]")
@@ -136,12 +141,16 @@ def title_of(line: str) -> str | None:
     return title if WORD_RE.search(title) else None
 
 
-def detect_site(lines: list[str]) -> str | None:
+def detect_site(lines: list[str], page: list[str] = ()) -> str | None:
     """The spam site's name, from the page's template lines (header, footer, injected lines).
 
     The footer's ``<name>地图`` (sitemap) line names the site directly; otherwise the site is
-    the word run shared by the most distinct template lines (its name is on nearly all). Only
+    the word run shared by the most distinct template lines (its name is on nearly all):
+    at least ``SITE_LINES`` of them, or, on a page cut short with fewer template lines left,
+    all of two if that many of the ``page``'s lines hold it (injected spam lines do). Only
     the first and last ``EDGE_LINES`` are candidates, so a page of any length costs linear time.
+    A run is a piece of a word holding Chinese characters, or a whole Latin run of letters and
+    digits (AGPK10).
     """
     texts = [clean(line) for line in lines]
     texts = [text for text in texts if text]
@@ -166,9 +175,18 @@ def detect_site(lines: list[str]) -> str | None:
                     piece = word[start:end]
                     if HAN_RE.search(piece):
                         seen.add(piece)
+            seen.update(
+                run for run in LATIN_RUN_RE.findall(word) if not run.isdigit() and not run.isalpha()
+            )
         counts.update(seen)
-    best = [(count, len(piece), piece) for piece, count in counts.items() if count >= 3]
-    return max(best)[2] if best else None
+    count, _, name = (
+        max((c, len(piece), piece) for piece, c in counts.items()) if counts else (0, 0, "")
+    )
+    if count >= SITE_LINES:
+        return name
+    if count == 2 == len(edges) and sum(name in text for text in set(page)) >= SITE_LINES:
+        return name
+    return None
 
 
 def is_spam(text: str, site: str | None) -> bool:
@@ -303,7 +321,7 @@ def extract(text: str) -> Extraction:
         for line, (_, width) in zip(lines[tail_from:], measured_tail, strict=True)
         if width < tail_level
     ]
-    site = detect_site(template_lines)
+    site = detect_site(template_lines, [t for t, _ in measured])
     articles: list[Article] = []
     bounds = [i for i, _ in starts] + [len(lines)]
     for (start, title), end in zip(starts, bounds[1:], strict=False):

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from collections import defaultdict
 
 import pytest
 
-from bench import corpus
+from bench import corpus, quality
 from ingest import build, store
 from ingest.read import iter_pages
 
@@ -74,50 +73,50 @@ def ingested(tmp_path_factory):
 
 def test_every_planted_article_is_found(ingested):
     truth, conn = ingested
-    sources = {
-        path: (site, count)
-        for path, site, count in conn.execute("select path, site, article_count from sources")
-    }
-    for page in truth:
-        if page["name"] in sources and page["articles"]:
-            assert sources[page["name"]] == (page["site"], len(page["articles"])), page["name"]
+    found = quality.pages_found(conn, truth)
+    assert found["pages_planted"] > PAGES // 2
+    assert found["pages_whole"] == found["pages_planted"]
 
 
 def test_copies_of_one_article_are_one_article(ingested):
     truth, conn = ingested
-    found = {
-        (path, position): article
-        for path, position, article in conn.execute(
-            """select s.path, o.position, o.article_id
-               from article_occurrences o join sources s on s.id = o.source_id"""
-        )
-    }
-    stored_as: dict[int, set[int]] = defaultdict(set)
-    copies = 0
-    for page in truth:
-        for planted in page["articles"]:
-            if not planted["cut"] and (page["name"], planted["position"]) in found:
-                stored_as[planted["article"]].add(found[page["name"], planted["position"]])
-                copies += 1
-    assert len(stored_as) > PAGES // 4
-    assert copies > len(stored_as) * 1.5
-    assert all(len(ids) == 1 for ids in stored_as.values())
-    owners = [next(iter(ids)) for ids in stored_as.values()]
-    assert len(owners) == len(set(owners))
+    grouped = quality.grouping(conn, truth)
+    assert grouped["articles_planted"] > PAGES // 4
+    assert grouped["copies_checked"] > grouped["articles_planted"] * 1.5
+    assert grouped["articles_split"] == grouped["articles_merged"] == 0
 
 
 def test_no_spam_leaks_into_articles(ingested):
     truth, conn = ingested
-    spam = {
-        page["name"]: (page["site"], page["mobile"], page["landline"], page["domain"], "💎")
-        for page in truth
-    }
-    rows = conn.execute(
-        """select s.path, o.title_original || o.body_original, a.title || a.body
-           from article_occurrences o join sources s on s.id = o.source_id
-           join articles a on a.id = o.article_id"""
+    leaked = quality.leaks(conn, truth)
+    assert leaked["copies"] > PAGES
+    assert leaked["copies_with_spam"] == 0
+
+
+def test_quality_sees_what_went_wrong(ingested, tmp_path):
+    """The figures count failures: a wrong site, a split and a merge, a spam word."""
+    truth, conn = ingested
+    broken = sqlite3.connect(tmp_path / "broken.db")
+    conn.backup(broken)
+    first, second = broken.execute(
+        "select id from articles where occurrence_count > 1 order by id limit 2"
     ).fetchall()
-    assert rows
-    for path, original, article in rows:
-        for word in spam[path]:
-            assert word not in original and word not in article, (path, word)
+    # One copy of the first article is moved to the second: the first is split in two
+    # stored articles, the second holds two planted articles.
+    broken.execute(
+        "update article_occurrences set article_id = ? where id = "
+        "(select max(id) from article_occurrences where article_id = ?)",
+        [second[0], first[0]],
+    )
+    broken.execute("update sources set site = 'x' where id = (select min(id) from sources)")
+    path, site = next((p["name"], p["site"]) for p in truth if p["articles"])
+    broken.execute(
+        """update article_occurrences set body_original = body_original || ?
+           where id = (select min(o.id) from article_occurrences o
+                       join sources s on s.id = o.source_id where s.path = ?)""",
+        [site, path],
+    )
+    figures = quality.quality(broken, truth)
+    assert figures["pages_whole"] < figures["pages_planted"]
+    assert figures["articles_split"] == 1 and figures["articles_merged"] == 1
+    assert figures["copies_with_spam"] == 1

@@ -156,6 +156,22 @@ def test_site_from_header_words_without_sitemap_line():
     assert detect_site(lines) == "大发快三"
 
 
+def test_site_of_a_page_cut_short_from_its_two_header_lines_and_injected_lines():
+    header = ["金彩官网手机版APP|金彩官网网址", "金彩官网登录2024-05-29"]
+    injected = ["金彩官网网易公布第二季度财报", "正文一段。", "金彩官网 队长主动申请红牌"]
+    assert detect_site(header, header + injected) == "金彩官网"
+    # Two lines alone are not enough: nothing else on the page repeats the piece they share.
+    assert detect_site(header, header + ["正文一段。"]) is None
+    assert detect_site(header) is None
+
+
+def test_site_named_in_latin_letters_and_digits():
+    lines = ["AGPK10充值_AGPK10手机版", "编辑:AGPK10", "本文导读:AGPK10充值app", "AGPK10充值"]
+    assert detect_site(lines) == "AGPK10"
+    # Words of letters alone (APP) or digits alone (2024) name no site.
+    assert detect_site(["下载APP 2024", "官方APP 2024", "注册APP 2024"]) is None
+
+
 def test_page_without_marker_has_no_articles():
     assert extract("只是一个垃圾页面\n没有文章\n").articles == []
 
