@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -141,13 +142,13 @@ def title_of(line: str) -> str | None:
     return title if WORD_RE.search(title) else None
 
 
-def detect_site(lines: list[str], page: list[str] = ()) -> str | None:
+def detect_site(lines: list[str], page: Sequence[str] = ()) -> str | None:
     """The spam site's name, from the page's template lines (header, footer, injected lines).
 
     The footer's ``<name>地图`` (sitemap) line names the site directly; otherwise the site is
     the word run shared by the most distinct template lines (its name is on nearly all):
-    at least ``SITE_LINES`` of them, or, on a page cut short with fewer template lines left,
-    all of two if that many of the ``page``'s lines hold it (injected spam lines do). Only
+    at least ``SITE_LINES`` of them, or, on a page cut short to two template lines, both, if
+    ``SITE_LINES`` of the ``page``'s lines hold it (an injected spam line does). Only
     the first and last ``EDGE_LINES`` are candidates, so a page of any length costs linear time.
     A run is a piece of a word holding Chinese characters, or a whole Latin run of letters and
     digits (AGPK10).
