@@ -281,7 +281,10 @@ def report_lines(r: dict) -> list[str]:
         "recovered: {pages_whole} of {pages_planted} pages with their site and every article; "
         "{copies_checked} copies of {articles_planted} planted articles, {articles_split} "
         "stored as more than one article, {articles_merged} stored articles holding more "
-        "than one; spam in {copies_with_spam} of {copies} copies".format(**r["quality"]),
+        "than one; {copies_whole} of them whole, {copies_short} with paragraphs lost, "
+        "{copies_long} with lines too many; spam in {copies_with_spam} of {copies} copies".format(
+            **r["quality"]
+        ),
         f"database: {r['db_mb']:.0f} MB, {r['db_bytes_per_page']:.0f} bytes/page, "
         f"{r['db_bytes_per_article']:.0f} bytes/unique article "
         f"({r['counts']['articles']} articles, {r['counts']['article_occurrences']} occurrences)",

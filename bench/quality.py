@@ -16,7 +16,12 @@ SPAM_MARK = "💎"
 
 def quality(conn: sqlite3.Connection, truth: list[dict]) -> dict:
     """All the figures below, for an archive built from the corpus ``truth`` describes."""
-    return {**pages_found(conn, truth), **grouping(conn, truth), **leaks(conn, truth)}
+    return {
+        **pages_found(conn, truth),
+        **grouping(conn, truth),
+        **completeness(conn, truth),
+        **leaks(conn, truth),
+    }
 
 
 def pages_found(conn: sqlite3.Connection, truth: list[dict]) -> dict:
@@ -58,6 +63,29 @@ def grouping(conn: sqlite3.Connection, truth: list[dict]) -> dict:
         "articles_split": sum(len(ids) > 1 for ids in stored_as.values()),
         "articles_merged": sum(count > 1 for count in owners.values()),
     }
+
+
+def completeness(conn: sqlite3.Connection, truth: list[dict]) -> dict:
+    """Of the copies (not cut short) found at their planted place, how many have as many
+    paragraphs as were planted, fewer (some lost) or more (some spam kept)."""
+    paragraphs = {
+        (path, position): count
+        for path, position, count in conn.execute(
+            """select s.path, o.position,
+                      length(o.body_original) - length(replace(o.body_original, char(10), '')) + 1
+               from article_occurrences o join sources s on s.id = o.source_id"""
+        )
+    }
+    whole = short = long = 0
+    for page in truth:
+        for planted in page["articles"]:
+            found = paragraphs.get((page["name"], planted["position"]))
+            if found is None or planted["cut"]:
+                continue
+            whole += found == planted["kept"]
+            short += found < planted["kept"]
+            long += found > planted["kept"]
+    return {"copies_whole": whole, "copies_short": short, "copies_long": long}
 
 
 def leaks(conn: sqlite3.Connection, truth: list[dict]) -> dict:

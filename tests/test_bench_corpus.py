@@ -86,6 +86,13 @@ def test_copies_of_one_article_are_one_article(ingested):
     assert grouped["articles_split"] == grouped["articles_merged"] == 0
 
 
+def test_copies_keep_every_planted_paragraph(ingested):
+    truth, conn = ingested
+    kept = quality.completeness(conn, truth)
+    assert kept["copies_whole"] > PAGES
+    assert kept["copies_short"] == kept["copies_long"] == 0
+
+
 def test_no_spam_leaks_into_articles(ingested):
     truth, conn = ingested
     leaked = quality.leaks(conn, truth)
@@ -94,7 +101,8 @@ def test_no_spam_leaks_into_articles(ingested):
 
 
 def test_quality_sees_what_went_wrong(ingested, tmp_path):
-    """The figures count failures: a wrong site, a split and a merge, a spam word."""
+    """The figures count failures: a wrong site, a split and a merge, a line too many, a
+    spam word."""
     truth, conn = ingested
     broken = sqlite3.connect(tmp_path / "broken.db")
     conn.backup(broken)
@@ -116,7 +124,12 @@ def test_quality_sees_what_went_wrong(ingested, tmp_path):
                        join sources s on s.id = o.source_id where s.path = ?)""",
         [site, path],
     )
+    broken.execute(
+        """update article_occurrences set body_original = body_original || char(10) || 'x'
+           where id = (select max(id) from article_occurrences)"""
+    )
     figures = quality.quality(broken, truth)
     assert figures["pages_whole"] < figures["pages_planted"]
     assert figures["articles_split"] == 1 and figures["articles_merged"] == 1
     assert figures["copies_with_spam"] == 1
+    assert figures["copies_long"] == 1
