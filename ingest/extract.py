@@ -151,7 +151,7 @@ def detect_site(lines: list[str], page: Sequence[str] = ()) -> str | None:
     ``SITE_LINES`` of the ``page``'s lines hold it (an injected spam line does). Only
     the first and last ``EDGE_LINES`` are candidates, so a page of any length costs linear time.
     A run is a piece of a word holding Chinese characters, or a whole Latin run of letters and
-    digits (AGPK10).
+    digits (AGPK10), which wins only on more lines.
     """
     texts = [clean(line) for line in lines]
     texts = [text for text in texts if text]
@@ -180,8 +180,11 @@ def detect_site(lines: list[str], page: Sequence[str] = ()) -> str | None:
                 run for run in LATIN_RUN_RE.findall(word) if not run.isdigit() and not run.isalpha()
             )
         counts.update(seen)
-    count, _, name = (
-        max((c, len(piece), piece) for piece, c in counts.items()) if counts else (0, 0, "")
+    # The most lines first; then Chinese before Latin, so that a game's name on as many lines
+    # as the site's (PK10 beside AG彩票) does not win; then the longest.
+    count, *_, name = max(
+        ((c, HAN_RE.search(piece) is not None, len(piece), piece) for piece, c in counts.items()),
+        default=(0, False, 0, ""),
     )
     if count >= SITE_LINES:
         return name

@@ -168,6 +168,8 @@ def test_site_of_a_page_cut_short_from_its_two_header_lines_and_injected_lines()
 def test_site_named_in_latin_letters_and_digits():
     lines = ["AGPK10充值_AGPK10手机版", "编辑:AGPK10", "本文导读:AGPK10充值app", "AGPK10充值"]
     assert detect_site(lines) == "AGPK10"
+    # A game's name on as many lines as the site's is not the site.
+    assert detect_site(["AG彩票 PK10计划", "AG彩票 PK10走势", "AG彩票 PK10开奖"]) == "AG彩票"
     # Words of letters alone (APP) or digits alone (2024) name no site.
     assert detect_site(["下载APP 2024", "官方APP 2024", "注册APP 2024"]) is None
 
