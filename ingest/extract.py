@@ -168,6 +168,7 @@ def detect_site(lines: list[str], page: Sequence[str] = ()) -> str | None:
         BULLET_RE.sub("", PHONE_RE.sub(" ", DOMAIN_RE.sub(" ", text[:80]))).strip()
         for text in texts[:EDGE_LINES] + texts[EDGE_LINES:][-EDGE_LINES:]
     )
+    latin: set[str] = set()
     for text in edges:
         seen: set[str] = set()
         for word in WORD_RE.findall(text):
@@ -176,14 +177,14 @@ def detect_site(lines: list[str], page: Sequence[str] = ()) -> str | None:
                     piece = word[start:end]
                     if HAN_RE.search(piece):
                         seen.add(piece)
-            seen.update(
-                run for run in LATIN_RUN_RE.findall(word) if not run.isdigit() and not run.isalpha()
-            )
+            runs = {r for r in LATIN_RUN_RE.findall(word) if not r.isdigit() and not r.isalpha()}
+            seen |= runs
+            latin |= runs
         counts.update(seen)
     # The most lines first; then Chinese before Latin, so that a game's name on as many lines
     # as the site's (PK10 beside AG彩票) does not win; then the longest.
     count, *_, name = max(
-        ((c, HAN_RE.search(piece) is not None, len(piece), piece) for piece, c in counts.items()),
+        ((c, piece not in latin, len(piece), piece) for piece, c in counts.items()),
         default=(0, False, 0, ""),
     )
     if count >= SITE_LINES:
@@ -310,7 +311,8 @@ def extract(text: str) -> Extraction:
     """Find the site's name and every embedded article on a page."""
     lines = text.splitlines()
     measured = measure(lines)
-    simplified = Simplified([t for t, _ in measured])
+    texts = [t for t, _ in measured]
+    simplified = Simplified(texts)
     starts = [
         (i, title)
         for i, (line, (t, _)) in enumerate(zip(lines, measured, strict=True))
@@ -325,7 +327,7 @@ def extract(text: str) -> Extraction:
         for line, (_, width) in zip(lines[tail_from:], measured_tail, strict=True)
         if width < tail_level
     ]
-    site = detect_site(template_lines, [t for t, _ in measured])
+    site = detect_site(template_lines, texts)
     articles: list[Article] = []
     bounds = [i for i, _ in starts] + [len(lines)]
     for (start, title), end in zip(starts, bounds[1:], strict=False):
