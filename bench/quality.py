@@ -16,10 +16,11 @@ SPAM_MARK = "💎"
 
 def quality(conn: sqlite3.Connection, truth: list[dict]) -> dict:
     """All the figures below, for an archive built from the corpus ``truth`` describes."""
+    placed = placed_copies(conn, truth)
     return {
         **pages_found(conn, truth),
-        **grouping(conn, truth),
-        **completeness(conn, truth),
+        **grouping(placed),
+        **completeness(placed),
         **leaks(conn, truth),
     }
 
@@ -37,55 +38,54 @@ def pages_found(conn: sqlite3.Connection, truth: list[dict]) -> dict:
     return {"pages_planted": len(planted), "pages_whole": len(whole)}
 
 
-def grouping(conn: sqlite3.Connection, truth: list[dict]) -> dict:
-    """The copies (not cut short) found at their planted place on a page, the planted
-    articles they are copies of, how many of those were stored as more than one article
-    (split), and how many stored articles hold more than one planted article (merged)."""
+# A planted copy (its manifest entry) found at its place on its page, with the stored
+# article it was attached to and its number of paragraphs as seen.
+Placed = tuple[dict, int, int]
+
+
+def placed_copies(conn: sqlite3.Connection, truth: list[dict]) -> list[Placed]:
+    """The planted copies, not cut short, found at their planted place on a page."""
     found = {
-        (path, position): article
-        for path, position, article in conn.execute(
-            """select s.path, o.position, o.article_id
+        (path, position): (article, paragraphs)
+        for path, position, article, paragraphs in conn.execute(
+            """select s.path, o.position, o.article_id,
+                      length(o.body_original) - length(replace(o.body_original, char(10), '')) + 1
                from article_occurrences o join sources s on s.id = o.source_id"""
         )
     }
+    return [
+        (planted, *found[page["name"], planted["position"]])
+        for page in truth
+        for planted in page["articles"]
+        if not planted["cut"] and (page["name"], planted["position"]) in found
+    ]
+
+
+def grouping(placed: list[Placed]) -> dict:
+    """The copies placed, the planted articles they are copies of, how many of those were
+    stored as more than one article (split), and how many stored articles hold more than
+    one planted article (merged)."""
     stored_as: dict[int, set[int]] = defaultdict(set)
-    copies = 0
-    for page in truth:
-        for planted in page["articles"]:
-            key = (page["name"], planted["position"])
-            if not planted["cut"] and key in found:
-                stored_as[planted["article"]].add(found[key])
-                copies += 1
+    for planted, article, _ in placed:
+        stored_as[planted["article"]].add(article)
     owners = Counter(article for ids in stored_as.values() for article in ids)
     return {
-        "copies_checked": copies,
+        "copies_checked": len(placed),
         "articles_planted": len(stored_as),
         "articles_split": sum(len(ids) > 1 for ids in stored_as.values()),
         "articles_merged": sum(count > 1 for count in owners.values()),
     }
 
 
-def completeness(conn: sqlite3.Connection, truth: list[dict]) -> dict:
-    """Of the copies (not cut short) found at their planted place, how many have as many
-    paragraphs as were planted, fewer (some lost) or more (some spam kept)."""
-    paragraphs = {
-        (path, position): count
-        for path, position, count in conn.execute(
-            """select s.path, o.position,
-                      length(o.body_original) - length(replace(o.body_original, char(10), '')) + 1
-               from article_occurrences o join sources s on s.id = o.source_id"""
-        )
+def completeness(placed: list[Placed]) -> dict:
+    """Of the copies placed, how many have as many paragraphs as were planted, fewer (some
+    lost) or more (some spam kept)."""
+    kept = [(paragraphs, planted["kept"]) for planted, _, paragraphs in placed]
+    return {
+        "copies_whole": sum(found == planted for found, planted in kept),
+        "copies_short": sum(found < planted for found, planted in kept),
+        "copies_long": sum(found > planted for found, planted in kept),
     }
-    whole = short = long = 0
-    for page in truth:
-        for planted in page["articles"]:
-            found = paragraphs.get((page["name"], planted["position"]))
-            if found is None or planted["cut"]:
-                continue
-            whole += found == planted["kept"]
-            short += found < planted["kept"]
-            long += found > planted["kept"]
-    return {"copies_whole": whole, "copies_short": short, "copies_long": long}
 
 
 def leaks(conn: sqlite3.Connection, truth: list[dict]) -> dict:

@@ -80,7 +80,7 @@ def test_every_planted_article_is_found(ingested):
 
 def test_copies_of_one_article_are_one_article(ingested):
     truth, conn = ingested
-    grouped = quality.grouping(conn, truth)
+    grouped = quality.grouping(quality.placed_copies(conn, truth))
     assert grouped["articles_planted"] > PAGES // 4
     assert grouped["copies_checked"] > grouped["articles_planted"] * 1.5
     assert grouped["articles_split"] == grouped["articles_merged"] == 0
@@ -88,7 +88,7 @@ def test_copies_of_one_article_are_one_article(ingested):
 
 def test_copies_keep_every_planted_paragraph(ingested):
     truth, conn = ingested
-    kept = quality.completeness(conn, truth)
+    kept = quality.completeness(quality.placed_copies(conn, truth))
     assert kept["copies_whole"] > PAGES
     assert kept["copies_short"] == kept["copies_long"] == 0
 
