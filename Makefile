@@ -30,6 +30,7 @@ serve: db
 
 test: venv opencc-tests
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
 
 # OpenCC's own test cases, from its source distribution, for tests/test_normalise.py.

@@ -237,8 +237,7 @@ def serve_and_measure(db: Path) -> dict:
         "search_per_query_p50_ms": per_query,
         "table_search": latencies(table_search),
         "table_search_per_query_p50_ms": {
-            q: ms(statistics.median(table_search[i :: len(QUERIES)]))
-            for i, q in enumerate(QUERIES)
+            q: ms(statistics.median(table_search[i :: len(QUERIES)])) for i, q in enumerate(QUERIES)
         },
         "tables": tables,
         "first_request_ms": {url.rsplit("/", 1)[-1]: ms(value) for url, value in first.items()},
@@ -413,14 +412,18 @@ def main(pages: int, seed: int, jobs: int, json_path: Path | None) -> None:
     report["targets"] = [
         {"figure": f, "measured": m, "met": met} for f, m, met in targets(report, smaller)
     ]
-    report["summary"] = report_lines(report) + [
-        f"{'met ' if t['met'] else 'MISS'} {t['figure']}: {t['measured']}"
-        for t in report["targets"]
-    ] + [
-        "machine speed, a fixed loop: {before:.2f} s before, {after:.2f} s after".format(
-            **report["cpu_speed_s"]
-        )
-    ]
+    report["summary"] = (
+        report_lines(report)
+        + [
+            f"{'met ' if t['met'] else 'MISS'} {t['figure']}: {t['measured']}"
+            for t in report["targets"]
+        ]
+        + [
+            "machine speed, a fixed loop: {before:.2f} s before, {after:.2f} s after".format(
+                **report["cpu_speed_s"]
+            )
+        ]
+    )
     click.echo("\n".join(report["summary"]))
     json_path = json_path or OUT / f"results-{pages}.json"
     json_path.parent.mkdir(parents=True, exist_ok=True)

@@ -246,9 +246,7 @@ RAW_SQL = [
 # Single characters of title and body (see ingest.search), rowid articles.id. Contentless:
 # the text is in articles, and a copy of it in the index would double its size. As SQLite
 # stores it in sqlite_master: an archive whose index has another definition is re-indexed.
-FTS_SQL = (
-    "CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, content='', tokenize='ascii')"
-)
+FTS_SQL = "CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, content='', tokenize='ascii')"
 # The memory FTS5 holds what a transaction indexes in before writing it as a segment:
 # enough for the chunks ingest.search indexes at a time, so that each is one segment.
 FTS_HASHSIZE = 256 << 20
