@@ -6,6 +6,7 @@ import gzip
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 import tracemalloc
@@ -127,6 +128,34 @@ def test_jsonl_gz_one_page_per_line_bad_lines_become_errors(tmp_path):
     )
     assert bad.error.startswith("malformed JSON line")
     assert missing.error == "JSON line has no 'text' string"
+
+
+@pytest.mark.parametrize("extra, too_large", [(-1, False), (0, False), (1, True)])
+def test_the_limit_is_the_largest_page_read(tmp_path, extra, too_large):
+    path = tmp_path / "page.txt"
+    path.write_bytes(("新闻" * 400).encode("utf-8")[: 2000 + extra])
+    (page,) = iter_pages([path], max_bytes=2000)
+    assert (page.error is not None and page.error.startswith("page too large")) == too_large
+    assert page.bytes == 2000 + extra
+    assert (page.text is None) == too_large
+
+
+def test_a_file_reporting_no_size_is_read_whole(tmp_path, monkeypatch):
+    """Files whose size the system does not know (/proc, some network mounts) say 0: the
+    page is read to its end all the same."""
+    path = tmp_path / "page.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    real_fstat = os.fstat
+
+    def fstat_without_size(fd):
+        fields = list(real_fstat(fd))
+        fields[stat.ST_SIZE] = 0
+        return os.stat_result(fields)
+
+    monkeypatch.setattr(os, "fstat", fstat_without_size)
+    (page,) = iter_pages([path])
+    assert page.error is None
+    assert page.text == TEXT
 
 
 def test_page_over_the_limit_is_an_error_not_read(tmp_path):
