@@ -175,8 +175,8 @@ INDEXES = [
     ("sources", ["script"], False),
     ("sources", ["run_id"], False),
     ("article_occurrences", ["source_id", "position"], True),
-    ("article_occurrences", ["article_id", "script"], False),
-    ("article_occurrences", ["article_id", "chars"], False),
+    # An article's copies, its Traditional ones, and their lengths, all from one index.
+    ("article_occurrences", ["article_id", "script", "chars"], False),
     ("article_occurrences", ["text_hash"], False),
     # The facets metadata.yml lists: counted from the index, not from rows of copied text.
     ("article_occurrences", ["script"], False),
@@ -194,6 +194,10 @@ INDEXES = [
 RAW_SQL = [
     # LSH bands are kept in memory now (ingest.dedup.BandIndex); older archives stored them.
     "DROP TABLE IF EXISTS article_bands",
+    # Both served by the index on (article_id, script, chars) since: one index fewer to
+    # write with every copy.
+    "DROP INDEX IF EXISTS idx_article_occurrences_article_id_script",
+    "DROP INDEX IF EXISTS idx_article_occurrences_article_id_chars",
     # What the Traditional copies of each article with a Simplified text say about rare
     # characters (see ingest.variants): replaced whenever the article gets a new copy, so
     # the learning pass reads only what a build touched.
