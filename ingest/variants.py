@@ -108,11 +108,12 @@ class Tally:
         characters."""
         self.count(contribution(trad, simp), occurrence, article)
 
-    def count(self, said: Contribution, occurrence: int, article: int) -> None:
-        """Count what one aligned paragraph pair of a copy says (:func:`contribution`)."""
+    def count(self, said: Contribution, occurrence: int, article: int, times: int = 1) -> None:
+        """Count what one aligned paragraph pair of a copy says (:func:`contribution`), for
+        each of ``times`` copies of the paragraph (``occurrence``: the first)."""
         for key, positions, example in said:
-            self.positions[key] += positions
-            self.pairs[key] += 1
+            self.positions[key] += positions * times
+            self.pairs[key] += times
             self.articles[key].add(article)
             self.examples.setdefault(key, (occurrence, example))
 
@@ -242,12 +243,14 @@ def article_material(db: sqlite_utils.Database | sqlite3.Connection, article_id:
     ).fetchone()
     if row is None:
         return article_id, [], []
+    # Sorted here: ORDER BY id in SQL would have SQLite read every Traditional copy of the
+    # archive in id order (the script index) rather than this article's (by chars).
     copies = db.execute(
         """SELECT id, title_original, body_original FROM article_occurrences
-           WHERE article_id = ? AND script = 'traditional' ORDER BY id""",
+           WHERE article_id = ? AND script = 'traditional'""",
         [article_id],
     ).fetchall()
-    return article_id, [row[0], *row[1].split("\n")], copies
+    return article_id, [row[0], *row[1].split("\n")], sorted(copies)
 
 
 def article_evidence(material: Material) -> tuple[int, list[dict]]:
@@ -256,26 +259,29 @@ def article_evidence(material: Material) -> tuple[int, list[dict]]:
     run it.
 
     Copies of one article share most of their paragraphs, so each distinct paragraph is
-    normalised and aligned once and what it says counted for every copy holding it; only
-    the paragraphs that can hold a rare character (:func:`rare_paragraphs`) are.
+    normalised and aligned once, and what it says counted for every copy holding it (the
+    first, by id, gives the example); only the paragraphs that can hold a rare character
+    (:func:`rare_paragraphs`) are normalised.
     """
     article_id, simplified, copies = material
-    aligner = Aligner(simplified)
-    said: dict[str, Contribution | None] = {}
-    tally = Tally()
+    # Each distinct paragraph, in the order first seen: the copy it was first seen in, and
+    # how many times the copies hold it.
+    seen: dict[str, list[int]] = {}
     for occurrence_id, title_original, body_original in copies:
-        paragraphs = [title_original, *body_original.split("\n")]
-        # A paragraph that cannot hold a rare character once normalised says nothing.
-        telling = list(dict.fromkeys(p for p in rare_paragraphs(paragraphs) if p not in said))
-        said.update(dict.fromkeys(p for p in paragraphs if p not in said))
-        normalised_new = normalise_lines(telling, "traditional")
-        for original, normalised in zip(telling, normalised_new, strict=True):
-            flat = compact(normalised)
-            partner = aligner.partner(flat)
-            said[original] = None if partner is None else contribution(flat, partner)
-        for original in paragraphs:
-            if said[original] is not None:
-                tally.count(said[original], occurrence_id, article_id)
+        for paragraph in [title_original, *body_original.split("\n")]:
+            if (entry := seen.get(paragraph)) is None:
+                seen[paragraph] = [occurrence_id, 1]
+            else:
+                entry[1] += 1
+    telling = rare_paragraphs(list(seen))
+    aligner = Aligner(simplified)
+    tally = Tally()
+    for original, normalised in zip(telling, normalise_lines(telling, "traditional"), strict=True):
+        flat = compact(normalised)
+        partner = aligner.partner(flat)
+        if partner is not None:
+            occurrence_id, times = seen[original]
+            tally.count(contribution(flat, partner), occurrence_id, article_id, times)
     return article_id, tally.rows(article_id)
 
 
