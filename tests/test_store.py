@@ -155,3 +155,26 @@ def test_an_archive_with_stored_bands_drops_them_and_versions_new_signatures(tmp
         assert replace_canonical(db, 1, {"body": "四"}, b"", 0) == 3
     versions = db.execute("select article_id, version from article_signatures order by 1")
     assert versions.fetchall() == [(1, 3), (2, 1), (3, 2)]
+
+
+def test_an_archive_with_the_two_indexes_by_article_gets_the_one(tmp_path):
+    path = tmp_path / "old-indexes.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """create table article_occurrences (id integer primary key, article_id integer,
+               script text, chars integer);
+           create index idx_article_occurrences_article_id_script
+               on article_occurrences (article_id, script);
+           create index idx_article_occurrences_article_id_chars
+               on article_occurrences (article_id, chars);"""
+    )
+    conn.commit()
+    conn.close()
+    db = open_db(str(path))
+    ensure_schema(db)
+    names = {index.name for index in db["article_occurrences"].indexes}
+    assert "idx_article_occurrences_article_id_script_chars" in names
+    assert not names & {
+        "idx_article_occurrences_article_id_script",
+        "idx_article_occurrences_article_id_chars",
+    }
