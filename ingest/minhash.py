@@ -40,22 +40,16 @@ def mix(values: np.ndarray) -> np.ndarray:
     return values
 
 
-def shingle_hashes(text: str, size: int) -> np.ndarray:
-    """The sorted distinct 64-bit hashes of the text's ``size``-character shingles.
-
-    A text shorter than ``size`` is one shingle; an empty text has none.
-    """
-    hashes = sorted_hashes(text, size)
-    return hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))] if len(hashes) else hashes
-
-
 def distinct(hashes: np.ndarray) -> int:
     """How many distinct values a sorted array holds."""
     return int(np.count_nonzero(hashes[1:] != hashes[:-1])) + 1 if len(hashes) else 0
 
 
 def sorted_hashes(text: str, size: int) -> np.ndarray:
-    """The 64-bit hashes of the text's ``size``-character shingles, sorted, repeats kept."""
+    """The 64-bit hashes of the text's ``size``-character shingles, sorted, repeats kept.
+
+    A text shorter than ``size`` is one shingle; an empty text has none.
+    """
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if len(codes) == 0:
         return np.zeros(0, dtype=np.uint64)
