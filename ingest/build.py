@@ -428,8 +428,14 @@ def build(
             known.close()  # with one job, pages were looked up in this process
         # Also when a run was interrupted after its last page, before this pass had finished.
         if summary.occurrences_added or store.pass_pending(db, variants.TABLE):
-            # The search index catches up while the workers align articles.
-            variants.refresh(db, workers=workers, meanwhile=lambda: search.step(db))
+            # The search index catches up while the workers align articles: they read and
+            # space each article's text too, and this process writes it into the index.
+            variants.refresh(
+                db,
+                workers=workers,
+                prepare=search.prepare,
+                meanwhile=lambda entries: search.write_prepared(db, entries),
+            )
     search.refresh(db)
     if run_id is not None:
         store.finish_run(db, run_id, now(), asdict(summary))

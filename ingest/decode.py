@@ -162,6 +162,8 @@ def utf16_without_bom(data: bytes) -> str | None:
     the ASCII characters (line breaks, spaces, digits) of UTF-16 text put them. (Han
     characters such as 一 U+4E00 put some on the other side.)"""
     sample = data[:SAMPLE]
+    if b"\x00" not in sample:  # most pages: a scan for one byte, no slices of the sample
+        return None
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     enough = max(4, len(sample) // 2 // 50)
     if odd >= enough and even * 2 < odd:

@@ -27,6 +27,7 @@ which FTS5 finds without reading further.
 from __future__ import annotations
 
 import re
+import sqlite3
 from functools import lru_cache
 
 import numpy as np
@@ -135,6 +136,47 @@ def index_pending(db: sqlite_utils.Database, limit: int = INDEX_CHUNK) -> int:
             )
         ),
     )
+
+
+# An article's index entry made away from the writer (see :func:`prepare`): its id, the
+# version of its signature when its text was read, its new columns, its old ones or None.
+Entry = tuple[int, int, tuple[str, str], tuple[str, str] | None]
+
+
+def prepare(connection: sqlite3.Connection, article_id: int) -> Entry | None:
+    """The index entry of an article the index is behind on (None if it is not), read from
+    the archive and spaced where this runs: a worker, at the end of a build, so that the
+    writer is left only FTS5's part (spacing an article cost it half as much again)."""
+    row = connection.execute(
+        """SELECT s.version, a.title, a.body, p.indexed_title, p.indexed_body
+           FROM search_pending p JOIN articles a ON a.id = p.article_id
+           JOIN article_signatures s ON s.article_id = p.article_id
+           WHERE p.article_id = ?""",
+        [article_id],
+    ).fetchone()
+    if row is None:
+        return None
+    version, title, body, indexed_title, indexed_body = row
+    old = None if indexed_title is None else index_columns(indexed_title, indexed_body)
+    return article_id, version, index_columns(title, body), old
+
+
+def write_prepared(db: sqlite_utils.Database, entries: list[Entry]) -> int:
+    """Index prepared entries (in id order) in a transaction of their own; returns how many.
+
+    An article given another text since its entry was read (its signature's version moved
+    on), or indexed since, is skipped: it is still queued, or needs nothing.
+    """
+    with store.write_transaction(db):
+        queued = store.pending_versions(db, [entry[0] for entry in entries])
+        return store.write_index(
+            db,
+            (
+                (article_id, new, old)
+                for article_id, version, new, old in entries
+                if queued.get(article_id) == version
+            ),
+        )
 
 
 def step(db: sqlite_utils.Database, chunk: int = INDEX_CHUNK) -> bool:

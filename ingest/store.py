@@ -588,6 +588,19 @@ def pending_search(db: sqlite_utils.Database, limit: int) -> list[tuple]:
     )
 
 
+def pending_versions(db: sqlite_utils.Database, ids: list[int]) -> dict[int, int]:
+    """Of these articles, those the search index is behind on, with their signature's
+    version (it changes with the text)."""
+    return dict(
+        db.execute(
+            """SELECT p.article_id, s.version FROM search_pending p
+               JOIN article_signatures s ON s.article_id = p.article_id
+               WHERE p.article_id IN (SELECT value FROM json_each(?))""",
+            [json.dumps(ids)],
+        ).fetchall()
+    )
+
+
 def pending_count(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT COUNT(*) FROM search_pending").fetchone()[0]
 

@@ -47,10 +47,11 @@ CONTEXT = 4
 TABLE = "variant_substitutions"
 # Articles whose evidence is recomputed in one transaction: what the pass holds in memory.
 CHUNK = 200
-# Articles a worker aligns at a time, and tasks in flight per worker: a few thousand
-# articles, so that the workers go on while this process writes something else.
+# Articles a worker aligns at a time, and tasks in flight per worker: a thousand articles
+# or so, so that the workers go on while this process writes something else, and no more:
+# what they ``prepare`` besides (a search index entry, 25 KB) waits in memory.
 EVIDENCE_TASK = 16
-EVIDENCE_AHEAD = 128
+EVIDENCE_AHEAD = 64
 # Articles whose evidence is written between two calls of ``meanwhile`` (record_evidence):
 # about what two workers align in the time a step of the search index takes
 # (ingest.search.INDEX_CHUNK).
@@ -285,9 +286,16 @@ def article_evidence(material: Material) -> tuple[int, list[dict]]:
     return article_id, tally.rows(article_id)
 
 
-def evidence_of(article_id: int, archive: store.Reader) -> tuple[int, list[dict]]:
-    """An article's evidence, its copies read from the archive where this runs (a worker)."""
-    return article_evidence(article_material(archive.connection(), article_id))
+def evidence_of(
+    article_id: int,
+    archive: store.Reader,
+    prepare: Callable[[sqlite3.Connection, int], object] | None = None,
+) -> tuple[int, list[dict], object]:
+    """An article's evidence, its copies read from the archive where this runs (a worker),
+    and what ``prepare`` makes of the article there (None without it)."""
+    connection = archive.connection()
+    article_id, rows = article_evidence(article_material(connection, article_id))
+    return article_id, rows, None if prepare is None else prepare(connection, article_id)
 
 
 def touched_articles(
@@ -317,7 +325,8 @@ def record_evidence(
     through: int,
     chunk: int,
     workers: parallel.Workers | None = None,
-    meanwhile: Callable[[], object] | None = None,
+    meanwhile: Callable[[list], object] | None = None,
+    prepare: Callable[[sqlite3.Connection, int], object] | None = None,
 ) -> None:
     """Replace the evidence of every article that got a copy after occurrence ``since``.
 
@@ -325,9 +334,10 @@ def record_evidence(
     only when a copy arrives, so these are the only articles whose evidence can differ.
     ``workers`` align (else this process); each ``chunk`` of articles is one transaction, so a
     pass cut short leaves whole articles. After every ``MEANWHILE_EVERY`` articles written,
-    ``meanwhile`` may do other writes (a step of the search index): the workers have
-    thousands of articles to align ahead of what this process writes, so that they go on
-    meanwhile, and are not left waiting for it to take their results.
+    and at the end, ``meanwhile`` may do other writes (a step of the search index), given
+    what ``prepare`` made of those articles in the workers (where not None): the workers
+    have articles to align ahead of what this process writes, so that they go on meanwhile,
+    and are not left waiting for it to take their results.
     """
     touched = (i for ids in touched_articles(db, since, through, chunk) for i in ids)
     archive = store.Reader(db)
@@ -335,25 +345,30 @@ def record_evidence(
     if workers is None or not archive.path:  # an archive in memory is read here
         workers = parallel.Workers(1)
     results = workers.map(
-        partial(evidence_of, archive=archive),
+        partial(evidence_of, archive=archive, prepare=prepare),
         touched,
         EVIDENCE_TASK,
         EVIDENCE_AHEAD * workers.jobs,
     )
     written = 0
+    prepared: list = []
     try:
         while batch := list(islice(results, chunk)):
             with store.write_transaction(db):
                 db.conn.executemany(
-                    "DELETE FROM variant_evidence WHERE article_id = ?", [(i,) for i, _ in batch]
+                    "DELETE FROM variant_evidence WHERE article_id = ?",
+                    [(i,) for i, _, _ in batch],
                 )
-                rows = [row for _, article_rows in batch for row in article_rows]
+                rows = [row for _, article_rows, _ in batch for row in article_rows]
                 if rows:
                     store.insert_rows(db, "variant_evidence", rows)
             written += len(batch)
+            prepared += [made for _, _, made in batch if made is not None]
             if meanwhile is not None and written >= MEANWHILE_EVERY:
-                meanwhile()
-                written = 0
+                meanwhile(prepared)
+                written, prepared = 0, []
+        if meanwhile is not None and prepared:
+            meanwhile(prepared)
     finally:
         archive.close()  # with one job, copies were read in this process
 
@@ -613,7 +628,8 @@ def refresh(
     db: sqlite_utils.Database,
     chunk: int = CHUNK,
     workers: parallel.Workers | None = None,
-    meanwhile: Callable[[], object] | None = None,
+    meanwhile: Callable[[list], object] | None = None,
+    prepare: Callable[[sqlite3.Connection, int], object] | None = None,
 ) -> None:
     """Learn again after a build added copies; re-normalise everything the change affects.
 
@@ -621,12 +637,12 @@ def refresh(
     the totals of all articles' evidence then decide. The build normalised its new copies
     with the substitutions the archive had when it started, so only a change in them calls
     for another look at the stored copies. The pass is done (``archive_passes``) only with
-    its last transaction, so a pass cut short is run again by the next build. ``meanwhile``:
-    see :func:`record_evidence`.
+    its last transaction, so a pass cut short is run again by the next build. ``meanwhile``
+    and ``prepare``: see :func:`record_evidence`.
     """
     since = store.pass_through(db, TABLE)
     through = db.execute("SELECT MAX(id) FROM article_occurrences").fetchone()[0] or 0
-    record_evidence(db, since, through, chunk, workers, meanwhile)
+    record_evidence(db, since, through, chunk, workers, meanwhile, prepare)
     with store.write_transaction(db):
         before = substitutions(db)
         evidence = learn(db)

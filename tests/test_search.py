@@ -17,9 +17,11 @@ from ingest.search import (
     fts_query,
     index_columns,
     index_pending,
+    prepare,
     refresh,
     snippet,
     spaced,
+    write_prepared,
 )
 
 
@@ -198,3 +200,38 @@ def test_refresh_with_nothing_queued_writes_nothing(tmp_path):
     changes = db.conn.total_changes
     refresh(db)
     assert db.conn.total_changes == changes
+
+
+def reader(db) -> sqlite3.Connection:
+    """A second connection, as a worker reads the archive."""
+    return sqlite3.connect(db.conn.execute("pragma database_list").fetchone()[2])
+
+
+def test_entries_prepared_elsewhere_index_what_they_read(tmp_path):
+    db = archive(tmp_path, "风险治理", "社会治理", "乡村振兴")
+    refresh(db)
+    with store.write_transaction(db):
+        replace(db, 1, "城市治理")
+    other = reader(db)
+    # Only queued articles get an entry; a replaced one carries what the index holds.
+    assert prepare(other, 2) is None
+    entry = prepare(other, 1)
+    assert entry[2:] == (index_columns("标题", "城市治理"), index_columns("标题", "风险治理"))
+    assert write_prepared(db, [entry]) == 1
+    assert (found(db, "城市"), found(db, "风险"), store.pending_count(db)) == ([1], [], 0)
+    # Written once only: an entry for an article indexed since is skipped.
+    assert write_prepared(db, [entry]) == 0
+    db.execute("insert into articles_fts (articles_fts) values ('integrity-check')")
+
+
+def test_an_entry_read_before_the_text_changed_is_skipped(tmp_path):
+    db = archive(tmp_path, "风险治理", "社会治理")
+    other = reader(db)
+    stale, fresh = prepare(other, 1), prepare(other, 2)
+    with store.write_transaction(db):
+        replace(db, 1, "城市治理")
+    assert write_prepared(db, [stale, fresh]) == 1
+    assert (found(db, "风险"), found(db, "城市"), found(db, "社会")) == ([], [], [2])
+    assert store.pending_count(db) == 1  # left queued, and indexed with its new text
+    refresh(db)
+    assert (found(db, "风险"), found(db, "城市")) == ([], [1])

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bench import corpus as bench_corpus
-from ingest import store, variants
+from ingest import parallel, search, store, variants
 from ingest.cli import cli
 from ingest.normalise import (
     common_chars,
@@ -322,6 +322,33 @@ def test_learning_again_from_scratch_gives_the_same_archive(one_run, tmp_path):
         db.execute("delete from archive_passes")
     assert db.execute("select count(*) from variant_totals").fetchone()[0] == 0
     variants.refresh(db, chunk=7)
+    assert content(path) == content(one_run)
+
+
+def test_workers_prepare_what_the_pass_writes_meanwhile(one_run, tmp_path):
+    """The search index entries of queued articles, made by the workers with their
+    evidence, reach ``meanwhile`` (its last call with what is left at the end)."""
+    path = tmp_path / "again.db"
+    shutil.copy(one_run, path)
+    db = open_db(str(path))
+    with db.atomic():
+        db.execute("delete from variant_evidence")
+        db.execute("delete from archive_passes")
+        db.execute(
+            """insert into search_pending (article_id, indexed_title, indexed_body)
+               select id, title, body from articles where id in (2, 3, 5)"""
+        )
+    written = []
+
+    def meanwhile(entries):
+        written.append([entry[0] for entry in entries])
+        search.write_prepared(db, entries)
+
+    with parallel.Workers(2) as workers:
+        variants.refresh(db, chunk=7, workers=workers, prepare=search.prepare, meanwhile=meanwhile)
+    assert written == [[2, 3, 5]]
+    assert store.pending_count(db) == 0
+    db.execute("insert into articles_fts (articles_fts) values ('integrity-check')")
     assert content(path) == content(one_run)
 
 
