@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterator
 from functools import lru_cache
 
 import numpy as np
@@ -162,21 +163,24 @@ def prepare(connection: sqlite3.Connection, article_id: int) -> Entry | None:
 
 
 def write_prepared(db: sqlite_utils.Database, entries: list[Entry]) -> int:
-    """Index prepared entries (in id order) in a transaction of their own; returns how many.
+    """Index prepared entries (in id order) in a transaction of their own, emptying the
+    list as they are written, so that they and the terms FTS5 gathers from them are not all
+    in memory at once; returns how many were written.
 
     An article given another text since its entry was read (its signature's version moved
     on), or indexed since, is skipped: it is still queued, or needs nothing.
     """
+    entries.reverse()
+
+    def taken() -> Iterator[tuple[int, tuple[str, str], tuple[str, str] | None]]:
+        while entries:
+            article_id, version, new, old = entries.pop()
+            if queued.get(article_id) == version:
+                yield article_id, new, old
+
     with store.write_transaction(db):
         queued = store.pending_versions(db, [entry[0] for entry in entries])
-        return store.write_index(
-            db,
-            (
-                (article_id, new, old)
-                for article_id, version, new, old in entries
-                if queued.get(article_id) == version
-            ),
-        )
+        return store.write_index(db, taken())
 
 
 def step(db: sqlite_utils.Database, chunk: int = INDEX_CHUNK) -> bool:

@@ -217,7 +217,9 @@ def test_entries_prepared_elsewhere_index_what_they_read(tmp_path):
     assert prepare(other, 2) is None
     entry = prepare(other, 1)
     assert entry[2:] == (index_columns("标题", "城市治理"), index_columns("标题", "风险治理"))
-    assert write_prepared(db, [entry]) == 1
+    entries = [entry]
+    assert write_prepared(db, entries) == 1
+    assert entries == []  # taken as written, not held to the end of the transaction
     assert (found(db, "城市"), found(db, "风险"), store.pending_count(db)) == ([1], [], 0)
     # Written once only: an entry for an article indexed since is skipped.
     assert write_prepared(db, [entry]) == 0
