@@ -13,6 +13,7 @@ from ingest.extract import (
     clean,
     detect_site,
     extract,
+    find_phones,
     has_phone,
     indent,
     is_spam,
@@ -279,3 +280,15 @@ def test_has_phone_needs_a_number_standing_alone():
 @given(st.text(alphabet="0123456789-４１3８ 电话", max_size=40))
 def test_has_phone_is_whether_the_phone_pattern_finds_one(text):
     assert has_phone(text) == (PHONE_RE.search(text) is not None)
+
+
+@given(st.text(alphabet="0123456789-４１3８ 电话", max_size=60))
+def test_find_phones_finds_what_the_phone_pattern_finds(text):
+    assert find_phones(text) == PHONE_RE.findall(text)
+
+
+def test_find_phones_after_a_digit_keeps_looking():
+    # 213800000000 holds a mobile number's digits after a 2: no phone, and the number after
+    # it is found all the same.
+    assert find_phones("213800000000 或 13900000000") == ["13900000000"]
+    assert find_phones("电话13800000000，0755-12345678") == ["13800000000", "0755-12345678"]
