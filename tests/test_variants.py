@@ -313,13 +313,20 @@ def test_an_archive_without_stored_evidence_learns_it_all_once(one_run, tmp_path
     assert content(path) == content(one_run)
 
 
-def test_learning_again_from_scratch_gives_the_same_archive(one_run, tmp_path):
-    path = tmp_path / "again.db"
+def unlearnt(one_run: Path, path: Path):
+    """A copy of the archive at ``path`` with its evidence and passes forgotten: the next
+    pass aligns every article again."""
     shutil.copy(one_run, path)
     db = open_db(str(path))
     with db.atomic():
         db.execute("delete from variant_evidence")
         db.execute("delete from archive_passes")
+    return db
+
+
+def test_learning_again_from_scratch_gives_the_same_archive(one_run, tmp_path):
+    path = tmp_path / "again.db"
+    db = unlearnt(one_run, path)
     assert db.execute("select count(*) from variant_totals").fetchone()[0] == 0
     variants.refresh(db, chunk=7)
     assert content(path) == content(one_run)
@@ -329,11 +336,8 @@ def test_workers_prepare_what_the_pass_writes_meanwhile(one_run, tmp_path):
     """The search index entries of queued articles, made by the workers with their
     evidence, reach ``meanwhile`` (its last call with what is left at the end)."""
     path = tmp_path / "again.db"
-    shutil.copy(one_run, path)
-    db = open_db(str(path))
+    db = unlearnt(one_run, path)
     with db.atomic():
-        db.execute("delete from variant_evidence")
-        db.execute("delete from archive_passes")
         db.execute(
             """insert into search_pending (article_id, indexed_title, indexed_body)
                select id, title, body from articles where id in (2, 3, 5)"""
