@@ -121,20 +121,23 @@ def index_columns(title: str, body: str) -> tuple[str, str]:
     return spaced(title), spaced(body)
 
 
+def index_change(
+    title: str, body: str, indexed_title: str | None, indexed_body: str | None
+) -> tuple[tuple[str, str], tuple[str, str] | None]:
+    """A queued article's index columns, and those of the text the index holds for it (None
+    if it holds none)."""
+    old = None if indexed_title is None else index_columns(indexed_title, indexed_body)
+    return index_columns(title, body), old
+
+
 def index_pending(db: sqlite_utils.Database, limit: int = INDEX_CHUNK) -> int:
     """Bring the search index up to date for up to ``limit`` queued articles, in the
     caller's transaction; returns how many."""
     return store.write_index(
         db,
         (
-            (
-                article_id,
-                index_columns(title, body),
-                None if indexed_title is None else index_columns(indexed_title, indexed_body),
-            )
-            for article_id, title, body, indexed_title, indexed_body in store.pending_search(
-                db, limit
-            )
+            (article_id, *index_change(*texts))
+            for article_id, *texts in store.pending_search(db, limit)
         ),
     )
 
@@ -148,18 +151,11 @@ def prepare(connection: sqlite3.Connection, article_id: int) -> Entry | None:
     """The index entry of an article the index is behind on (None if it is not), read from
     the archive and spaced where this runs: a worker, at the end of a build, so that the
     writer is left only FTS5's part (spacing an article cost it half as much again)."""
-    row = connection.execute(
-        """SELECT s.version, a.title, a.body, p.indexed_title, p.indexed_body
-           FROM search_pending p JOIN articles a ON a.id = p.article_id
-           JOIN article_signatures s ON s.article_id = p.article_id
-           WHERE p.article_id = ?""",
-        [article_id],
-    ).fetchone()
+    row = store.pending_text(connection, article_id)
     if row is None:
         return None
-    version, title, body, indexed_title, indexed_body = row
-    old = None if indexed_title is None else index_columns(indexed_title, indexed_body)
-    return article_id, version, index_columns(title, body), old
+    version, *texts = row
+    return article_id, version, *index_change(*texts)
 
 
 def write_prepared(db: sqlite_utils.Database, entries: list[Entry]) -> int:

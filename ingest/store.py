@@ -588,6 +588,19 @@ def pending_search(db: sqlite_utils.Database, limit: int) -> list[tuple]:
     )
 
 
+def pending_text(db: sqlite_utils.Database | sqlite3.Connection, article_id: int) -> tuple | None:
+    """If the search index is behind on the article: its signature's version, its title and
+    body, and the title and body the index holds for it (or None), read in one statement, so
+    that the version is that of the text."""
+    return db.execute(
+        """SELECT s.version, a.title, a.body, p.indexed_title, p.indexed_body
+           FROM search_pending p JOIN articles a ON a.id = p.article_id
+           JOIN article_signatures s ON s.article_id = p.article_id
+           WHERE p.article_id = ?""",
+        [article_id],
+    ).fetchone()
+
+
 def pending_versions(db: sqlite_utils.Database, ids: list[int]) -> dict[int, int]:
     """Of these articles, those the search index is behind on, with their signature's
     version (it changes with the text)."""

@@ -49,7 +49,7 @@ TABLE = "variant_substitutions"
 CHUNK = 200
 # Articles a worker aligns at a time, and tasks in flight per worker: a thousand articles
 # or so, so that the workers go on while this process writes something else, and no more:
-# what they ``prepare`` besides (a search index entry, 25 KB) waits in memory.
+# what they ``prepare`` besides (a search index entry, about 13 KB) waits in memory.
 EVIDENCE_TASK = 16
 EVIDENCE_AHEAD = 64
 # Articles whose evidence is written between two calls of ``meanwhile`` (record_evidence):
