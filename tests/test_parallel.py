@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
 
-from ingest.parallel import SMALL, Workers
+import pytest
+from conftest import ROOT
+
+from ingest.parallel import SMALL, WorkerDied, Workers
 
 
 def square(value: int) -> int:
@@ -54,3 +63,94 @@ def test_workers_are_shared_by_the_maps_of_a_build():
         first = set(workers.map(pid, range(200), chunksize=5))
         second = set(workers.map(pid, range(200), chunksize=5))
     assert os.getpid() not in first and second <= first and len(first) <= 2
+
+
+def fail_on_seven(value: int) -> int:
+    if value == 7:
+        raise ValueError(f"no {value}")
+    return value
+
+
+def test_an_error_in_a_worker_is_raised_here_with_its_traceback():
+    with Workers(2) as workers:
+        with pytest.raises(ValueError, match="no 7") as raised:
+            list(workers.map(fail_on_seven, range(100), chunksize=4))
+        assert any("fail_on_seven" in note for note in raised.value.__notes__)
+        # The workers go on: the next map has its own results, none of the one left.
+        assert list(workers.map(square, range(100), chunksize=4)) == [i * i for i in range(100)]
+
+
+def test_a_map_left_early_leaves_nothing_for_the_next():
+    with Workers(2) as workers:
+        first = workers.map(square, range(1000), chunksize=3, ahead=20)
+        assert [next(first) for _ in range(10)] == [i * i for i in range(10)]
+        first.close()
+        assert list(workers.map(pid, range(64), chunksize=2)) != list(range(64))
+        assert list(workers.map(square, range(300), chunksize=3)) == [i * i for i in range(300)]
+
+
+def die_on_five(value: int) -> int:
+    if value == 5:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return value
+
+
+def test_a_worker_that_dies_fails_the_map_instead_of_leaving_it_waiting():
+    outcome: list[BaseException] = []
+
+    def consume(workers: Workers) -> None:
+        try:
+            list(workers.map(die_on_five, range(200), chunksize=2))
+        except BaseException as error:
+            outcome.append(error)
+
+    with Workers(2) as workers:
+        thread = threading.Thread(target=consume, args=(workers,), daemon=True)
+        thread.start()
+        thread.join(60)
+        assert not thread.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], WorkerDied)
+    assert str(-signal.SIGKILL) in str(outcome[0])
+
+
+# A build whose workers are busy (sending results) or idle (waiting for tasks) when it dies.
+BUILD = """
+import os, sys, time
+from ingest.parallel import Workers
+
+def slow(_):
+    time.sleep(0.01)
+    return os.getpid()
+
+if __name__ == "__main__":
+    workers = Workers(2)
+    pids = workers.map(slow, range(10_000 if sys.argv[1] == "busy" else 64), chunksize=1)
+    for pid in pids:
+        print(pid, flush=True)
+    time.sleep(600)
+"""
+
+
+@pytest.mark.parametrize("workers", ["busy", "idle"])
+def test_workers_end_when_the_build_is_killed(tmp_path, workers):
+    script = tmp_path / "build.py"
+    script.write_text(BUILD)
+    build = subprocess.Popen(
+        [sys.executable, str(script), workers], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    pids = {int(build.stdout.readline()) for _ in range(64)}
+    assert len(pids) == 2
+    build.kill()
+    build.wait()
+    deadline = time.monotonic() + 30
+    while pids and time.monotonic() < deadline:
+        pids = {p for p in pids if Path(f"/proc/{p}").exists() and not zombie(p)}
+        time.sleep(0.05)
+    assert not pids
+
+
+def zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
+    except OSError:
+        return False
