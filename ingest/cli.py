@@ -12,7 +12,7 @@ from urllib.parse import quote
 import click
 
 from ingest import build as pipeline
-from ingest import preflight, store, variants
+from ingest import parallel, preflight, store, variants
 from ingest.normalise import normalise as normalise_text
 from ingest.read import DEFAULT_MAX_BYTES, iter_unread
 
@@ -72,7 +72,7 @@ def build(
         if rebuild:
             preflight.remove_archive(db_path, lock_timeout)
         summary = run_build(db_path, list(corpus), max_bytes, lock_timeout, jobs, commit_seconds)
-    except (preflight.UserError, store.NotAnArchiveError) as e:
+    except (preflight.UserError, store.NotAnArchiveError, parallel.WorkerDied) as e:
         raise click.ClickException(str(e)) from e
     except sqlite3.DatabaseError as e:
         raise click.ClickException(preflight.database_error(db_path, e, lock_timeout)) from e

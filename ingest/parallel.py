@@ -161,8 +161,10 @@ class Workers:
         while number not in self._arrived:
             data = self._inbox.get()
             if data is None:
-                codes = [p.exitcode for p in self._processes if p.exitcode is not None]
-                raise WorkerDied(f"a worker process died (exit codes {codes}); run again")
+                raise WorkerDied(
+                    f"a worker process died ({self._how_ended()}); the pages committed "
+                    "are kept: run the build again to go on"
+                )
             arrived, ok, value = pickle.loads(data)
             if arrived in self._awaited:
                 self._arrived[arrived] = (ok, value)
@@ -171,6 +173,14 @@ class Workers:
         if not ok:
             raise value
         return value
+
+    def _how_ended(self) -> str:
+        codes = [p.exitcode for p in self._processes if p.exitcode is not None]
+        if not codes:
+            return "how is unknown"
+        if codes[0] < 0:
+            return f"killed by {signal.Signals(-codes[0]).name}"
+        return f"exit code {codes[0]}"
 
     def map(
         self,

@@ -4,6 +4,7 @@ completes to what an uninterrupted run gives; Datasette reading meanwhile sees w
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import shutil
 import signal
@@ -150,6 +151,41 @@ def test_killed_build_is_sound_and_resumes_to_the_same_archive(tmp_path, corpus,
     assert proc.returncode == 0, err
     assert sources_if_sound(path) == total
     assert learnt(path) == learnt(reference_db) > 0
+    assert content(path) == content(reference_db)
+
+
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started (none once it is gone)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def test_a_killed_worker_stops_the_build_with_one_line_and_it_resumes(tmp_path, corpus, reference):
+    reference_db, _ = reference
+    path = tmp_path / "archive.db"
+    proc = start_build(path, corpus)
+    workers: list[int] = []
+    # The workers are the fork server's children: the build's grandchildren.
+    while len(workers) < 2 and proc.poll() is None:
+        workers = [worker for server in children(proc.pid) for worker in children(server)]
+        time.sleep(0.001)
+    assert proc.poll() is None, "the build ended before its workers were seen"
+    os.kill(workers[0], signal.SIGKILL)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 1
+    assert err.decode().splitlines() == [
+        "Error: a worker process died (killed by SIGKILL); the pages committed are kept: "
+        "run the build again to go on"
+    ]
+    sources_if_sound(path)
+    proc = start_build(path, corpus)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
     assert content(path) == content(reference_db)
 
 
