@@ -124,9 +124,13 @@ def slow(_):
 
 if __name__ == "__main__":
     workers = Workers(2)
-    pids = workers.map(slow, range(10_000 if sys.argv[1] == "busy" else 64), chunksize=1)
-    for pid in pids:
-        print(pid, flush=True)
+    seen = set()
+    while len(seen) < 2:
+        seen |= set(workers.map(slow, range(64), chunksize=1))
+    print(*seen, flush=True)
+    if sys.argv[1] == "busy":
+        for _ in workers.map(slow, range(100_000), chunksize=1):
+            pass
     time.sleep(600)
 """
 
@@ -138,8 +142,9 @@ def test_workers_end_when_the_build_is_killed(tmp_path, workers):
     build = subprocess.Popen(
         [sys.executable, str(script), workers], cwd=ROOT, stdout=subprocess.PIPE, text=True
     )
-    pids = {int(build.stdout.readline()) for _ in range(64)}
+    pids = {int(pid) for pid in build.stdout.readline().split()}
     assert len(pids) == 2
+    time.sleep(0.2)  # busy: well into the long map
     build.kill()
     build.wait()
     deadline = time.monotonic() + 30
