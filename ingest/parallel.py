@@ -152,7 +152,10 @@ class Workers:
             self._start()
         number = self._numbers = self._numbers + 1
         self._awaited.add(number)
-        self._tasks.put((number, function, chunk))
+        try:
+            self._tasks.put((number, function, chunk))
+        except BrokenPipeError:  # every worker is gone
+            raise self._died() from None
         return number
 
     def _take(self, number: int) -> list:
@@ -161,10 +164,7 @@ class Workers:
         while number not in self._arrived:
             data = self._inbox.get()
             if data is None:
-                raise WorkerDied(
-                    f"a worker process died ({self._how_ended()}); the pages committed "
-                    "are kept: run the build again to go on"
-                )
+                raise self._died()
             arrived, ok, value = pickle.loads(data)
             if arrived in self._awaited:
                 self._arrived[arrived] = (ok, value)
@@ -174,13 +174,19 @@ class Workers:
             raise value
         return value
 
-    def _how_ended(self) -> str:
+    def _died(self) -> WorkerDied:
+        """The error for a worker gone, saying how it ended."""
         codes = [p.exitcode for p in self._processes if p.exitcode is not None]
         if not codes:
-            return "how is unknown"
-        if codes[0] < 0:
-            return f"killed by {signal.Signals(-codes[0]).name}"
-        return f"exit code {codes[0]}"
+            how = "how is unknown"
+        elif codes[0] < 0:
+            how = f"killed by {signal.Signals(-codes[0]).name}"
+        else:
+            how = f"exit code {codes[0]}"
+        return WorkerDied(
+            f"a worker process died ({how}); the pages committed are kept: "
+            "run the build again to go on"
+        )
 
     def map(
         self,

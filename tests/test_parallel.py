@@ -113,6 +113,28 @@ def test_a_worker_that_dies_fails_the_map_instead_of_leaving_it_waiting():
     assert "killed by SIGKILL" in str(outcome[0])
 
 
+def test_a_map_given_to_workers_all_gone_fails_at_once():
+    with Workers(2) as workers:
+        pids = set(workers.map(pid, range(64), chunksize=1))
+        for worker in pids:
+            os.kill(worker, signal.SIGKILL)
+        while any(Path(f"/proc/{p}").exists() and not zombie(p) for p in pids):
+            time.sleep(0.01)
+        outcome: list[BaseException] = []
+
+        def consume() -> None:
+            try:
+                list(workers.map(square, range(200), chunksize=2))
+            except BaseException as error:
+                outcome.append(error)
+
+        thread = threading.Thread(target=consume, daemon=True)
+        thread.start()
+        thread.join(60)
+        assert not thread.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], WorkerDied)
+
+
 # A build whose workers are busy (sending results) or idle (waiting for tasks) when it dies.
 BUILD = """
 import os, sys, time
