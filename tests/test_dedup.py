@@ -183,3 +183,16 @@ def test_index_is_built_from_the_archive_and_catches_up_with_other_writers(tmp_p
     assert find_article(db, signature(texts[4][:-40]), index)[0] == 1
     # Article 1's earlier text shares bands with it still, and is compared with its current one.
     assert find_article(db, signature(texts[0][:-40]), index) is None
+
+
+def test_band_index_finds_every_article_of_a_key_across_the_whole_range():
+    index = BandIndex()
+    rng = np.random.default_rng(2)
+    edges = keys(-(2**63), -1, 0, 1, 2**63 - 1)
+    stored = np.concatenate([edges, edges, rng.integers(-(2**63), 2**63 - 1, 5000)])
+    articles = np.arange(len(stored), dtype=np.int32)
+    index.merge(stored, articles)
+    for key in [*edges.tolist(), *stored[-5:].tolist()]:
+        expected = sorted(articles[stored == key].tolist())
+        assert index.candidates(keys(key)) == expected
+    assert index.candidates(keys(12345)) == []
