@@ -52,13 +52,19 @@ KNOWN = "known"
 
 @dataclass
 class FoundArticle:
-    """One article of a page, as seen and as normalised."""
+    """One article of a page, as seen and as normalised.
+
+    Its texts are UTF-8 bytes: the writer only stores them (or, for a tie between two
+    copies, compares them, and bytes of UTF-8 order as their characters do), so they go
+    from the worker to the archive never decoded. As strings, the writer decoded them out
+    of the pipe and encoded them again for SQLite: 0.1 ms a page, a twentieth of its work.
+    """
 
     position: int
-    title_original: str
-    body_original: str
-    title: str
-    body: str
+    title_original: bytes
+    body_original: bytes
+    title: bytes
+    body: bytes
     script: str
     chars: int
     chars_changed: int
@@ -123,20 +129,21 @@ def process_page(page: Page, fold: Fold | None = None) -> PageResult:
         standard, outside = han_counts(article.title + "\n" + body_original)
         page_standard, page_outside = page_standard + standard, page_outside + outside
         script = script_of(standard, outside)
-        if script == "simplified":  # left as it is: the same strings, sent back once
+        if script == "simplified":  # left as it is
             title, body, dropped = article.title, body_original, article.dropped
         else:
             lines = [article.title, *article.paragraphs, *article.dropped]
             title, *normalised = normalise_lines(lines, script, fold)
             body = "\n".join(normalised[: len(article.paragraphs)])
             dropped = normalised[len(article.paragraphs) :]
+        originals = article.title.encode(), body_original.encode()
         articles.append(
             FoundArticle(
                 article.position,
-                article.title,
-                body_original,
-                title,
-                body,
+                *originals,
+                # A text normalisation left as it is: the same bytes, sent back once.
+                originals[0] if title == article.title else title.encode(),
+                originals[1] if body == body_original else body.encode(),
                 script,
                 dedup.length(body),
                 count_changed(body_original, body) + count_changed(article.title, title),

@@ -149,16 +149,17 @@ def coverage(chars: int, article_chars: int) -> tuple[float, int]:
 
 @dataclass(frozen=True)
 class Copy:
-    """What decides whether a copy should be its article's text."""
+    """What decides whether a copy should be its article's text. Texts are strings or UTF-8
+    bytes (which order as their characters do), all of a kind in one comparison."""
 
     script: str
     chars: int
-    body: str | None
-    title: str
+    body: str | bytes | None
+    title: str | bytes
 
 
 def better_copy(
-    new: Copy, current: Copy, longest: int, current_body: Callable[[], str] | None = None
+    new: Copy, current: Copy, longest: int, current_body: Callable[[], str | bytes] | None = None
 ) -> bool:
     """Whether ``new`` should replace ``current`` as the article's text.
 

@@ -457,6 +457,13 @@ class KnownPages(Reader):
         return bool(self.path) and known_source(self.connection(), sha256)
 
 
+def mark(value: object, name: str = "") -> str:
+    """The SQL parameter for a value (``:name``, else ``?``): UTF-8 bytes are stored as
+    text, as they are (the texts a worker sends: see ``ingest.build.FoundArticle``)."""
+    param = f":{name}" if name else "?"
+    return f"CAST({param} AS TEXT)" if isinstance(value, bytes) else param
+
+
 def insert_row(db: sqlite_utils.Database, table: str, row: dict) -> int:
     """Insert a row with a plain INSERT and return its rowid.
 
@@ -465,7 +472,7 @@ def insert_row(db: sqlite_utils.Database, table: str, row: dict) -> int:
     than the inserts.
     """
     columns = ", ".join(f"[{name}]" for name in row)
-    marks = ", ".join("?" * len(row))
+    marks = ", ".join(mark(value) for value in row.values())
     sql = f"INSERT INTO [{table}] ({columns}) VALUES ({marks})"
     return db.execute(sql, list(row.values())).lastrowid
 
@@ -481,7 +488,7 @@ def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None
 
 def update_row(db: sqlite_utils.Database, table: str, key: str, value: int, row: dict) -> None:
     """Update the row whose ``key`` is ``value``, with a plain UPDATE (see ``insert_row``)."""
-    columns = ", ".join(f"[{name}] = ?" for name in row)
+    columns = ", ".join(f"[{name}] = {mark(value)}" for name, value in row.items())
     db.execute(f"UPDATE [{table}] SET {columns} WHERE [{key}] = ?", [*row.values(), value])
 
 
@@ -545,16 +552,20 @@ METADATA = (
 def canonical_copy(db: sqlite_utils.Database, article_id: int) -> tuple[Copy, dict]:
     """The copy that is an article's text now, its body left unread (:func:`article_body`
     reads it: it is long, and only a tie between two copies needs it), and the article's
-    metadata."""
+    metadata. Its texts are UTF-8 bytes, as a worker's copies are."""
     script, chars, title, *metadata = db.execute(
-        f"SELECT script, chars, title, {', '.join(METADATA)} FROM articles WHERE id = ?",
+        f"""SELECT script, chars, CAST(title AS BLOB), {", ".join(METADATA)}
+            FROM articles WHERE id = ?""",
         [article_id],
     ).fetchone()
     return Copy(script, chars, None, title), dict(zip(METADATA, metadata, strict=True))
 
 
-def article_body(db: sqlite_utils.Database, article_id: int) -> str:
-    return db.execute("SELECT body FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+def article_body(db: sqlite_utils.Database, article_id: int) -> bytes:
+    """An article's body as UTF-8 bytes (see :func:`canonical_copy`)."""
+    return db.execute(
+        "SELECT CAST(body AS BLOB) FROM articles WHERE id = ?", [article_id]
+    ).fetchone()[0]
 
 
 def longest_copy(db: sqlite_utils.Database, article_id: int) -> int:
@@ -661,7 +672,9 @@ def add_occurrence(
     insert_row(db, "article_occurrences", row)
     if counted:
         return
-    assignments = "".join(f", [{column}] = :{column}" for column in changes or {})
+    assignments = "".join(
+        f", [{column}] = {mark(value, column)}" for column, value in (changes or {}).items()
+    )
     db.execute(
         f"""UPDATE articles SET occurrence_count = occurrence_count + 1,
                injected_copies = COALESCE(injected_copies, 0) + :injected,

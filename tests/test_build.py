@@ -243,8 +243,15 @@ def articles_by_content(path: Path) -> set:
         join (select article_id, min(source_id) as first, max(source_id) as last
               from article_occurrences group by article_id) o on o.article_id = a.id
         where a.first_source_id != o.first or a.last_source_id != o.last""").fetchone()[0]
+    # Texts come from the workers as UTF-8 bytes (pipeline.FoundArticle): stored as text,
+    # whether written with a new article, a copy, or a better copy replacing the text.
+    blobs = conn.execute("""select
+        (select count(*) from articles where 'blob' in (typeof(title), typeof(body)))
+        + (select count(*) from article_occurrences
+           where 'blob' in (typeof(title_original), typeof(body_original)))""").fetchone()[0]
     conn.close()
     assert bounds == 0, "first/last source are not the first and last page the article was on"
+    assert blobs == 0, "texts stored as blobs"
     return articles
 
 
