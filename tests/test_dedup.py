@@ -5,9 +5,10 @@ from __future__ import annotations
 from itertools import permutations
 
 import numpy as np
+import pytest
 from conftest import page_text
 
-from ingest import store
+from ingest import dedup, store
 from ingest.dedup import (
     BANDS,
     NUM_PERM,
@@ -185,7 +186,12 @@ def test_index_is_built_from_the_archive_and_catches_up_with_other_writers(tmp_p
     assert find_article(db, signature(texts[0][:-40]), index) is None
 
 
-def test_band_index_finds_every_article_of_a_key_across_the_whole_range():
+@pytest.mark.parametrize("keys_at_a_time", [7, dedup.BUCKET_SLICE])
+def test_band_index_finds_every_article_of_a_key_across_the_whole_range(
+    keys_at_a_time, monkeypatch
+):
+    # Counted a few keys at a time, a bucket's keys are split between slices.
+    monkeypatch.setattr(dedup, "BUCKET_SLICE", keys_at_a_time)
     index = BandIndex()
     rng = np.random.default_rng(2)
     edges = keys(-(2**63), -1, 0, 1, 2**63 - 1)
