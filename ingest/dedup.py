@@ -196,11 +196,11 @@ class BandIndex:
     the learning pass re-normalising an article (each signature row has a ``version``, one
     more than the last written). An article's earlier signatures stay in the index: a
     candidate is always compared with its current signature, so they cost a look-up, never
-    a wrong match. 12 bytes a band, 27 MB at 47,000 articles; the dict holds up to
-    ``RECENT`` keys (or a 16th of the array's) before they are merged in, one pass over the
-    array each time; the bucket table takes up to 4 bytes a band more. Each merge makes
-    new arrays, and the first write to new memory costs page faults (about 5 ms a MB on
-    the benchmark's machine): merging at a 16th rather than a 64th made half as many
+    a wrong match. 12 bytes a band (41 MB for the 71,244 signatures of 100,000 pages), and
+    up to 4 more for the bucket table; the dict holds up to ``RECENT`` keys (or a 16th of
+    the array's) before they are merged in, one pass over the array each time. Each merge
+    makes new arrays, and the first write to new memory costs page faults (about 5 ms a MB
+    on the benchmark's machine): merging at a 16th rather than a 64th made half as many
     merges, 3.4 s against 6.4 s in all for 4 million keys; the buckets are counted a slice
     of keys at a time, which kept 30 MB of temporary arrays off the build's peak memory.
     """
