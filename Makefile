@@ -16,7 +16,8 @@ BIN = $(VENV)/bin
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# The install compiles ingest/_sketch.c (see pyproject.toml): again whenever it changes.
+$(VENV)/.installed: pyproject.toml ingest/_sketch.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'

@@ -137,6 +137,7 @@ def process_page(page: Page, fold: Fold | None = None) -> PageResult:
             body = "\n".join(normalised[: len(article.paragraphs)])
             dropped = normalised[len(article.paragraphs) :]
         originals = article.title.encode(), body_original.encode()
+        sig = dedup.signature(body)
         articles.append(
             FoundArticle(
                 article.position,
@@ -145,10 +146,10 @@ def process_page(page: Page, fold: Fold | None = None) -> PageResult:
                 originals[0] if title == article.title else title.encode(),
                 originals[1] if body == body_original else body.encode(),
                 script,
-                dedup.length(body),
+                sig.chars,
                 count_changed(body_original, body) + count_changed(article.title, title),
                 variants.rare_chars(title + body) if script == "traditional" else None,
-                dedup.signature(body),
+                sig,
                 bylines.parse(title, body.split("\n"), dropped, found.site),
             )
         )

@@ -54,13 +54,15 @@ PARTIAL_BELOW = 0.9
 
 @dataclass(frozen=True)
 class Signature:
-    """What dedup needs of one text: exact hash, MinHash values, shingle count and the
-    LSH band keys (computed with the rest, in the worker that hashes the text)."""
+    """What dedup needs of one text: exact hash, MinHash values, shingle count, the LSH
+    band keys (computed with the rest, in the worker that hashes the text) and its
+    :func:`length`."""
 
     text_hash: str
     hashvalues: np.ndarray
     shingles: int
     bands: np.ndarray
+    chars: int
 
     def blob(self) -> bytes:
         return self.hashvalues.astype("<u4").tobytes()
@@ -109,10 +111,15 @@ def shingles(text: str) -> set[str]:
 
 def signature(body: str) -> Signature:
     """The exact hash and MinHash signature (``ingest.minhash``) of a normalised article body."""
-    flat = compact(body)
+    if unicodedata.is_normalized("NFKC", body):
+        # What compact would give, without splitting the text twice (for its length too).
+        spaced = "".join(body.split())
+        flat, chars = spaced.lower(), len(spaced)
+    else:
+        flat, chars = compact(body), length(body)
     values, count = minhash.sketch(flat, SHINGLE)
     text_hash = hashlib.sha256(flat.encode()).hexdigest()
-    return Signature(text_hash, values, count, band_keys(values))
+    return Signature(text_hash, values, count, band_keys(values), chars)
 
 
 def values_from_blob(blob: bytes) -> np.ndarray:

@@ -620,7 +620,7 @@ def recanonicalise(db: sqlite_utils.Database, article_id: int, fold: Fold) -> No
     )
     if (new_title, new_body) != (title, body):
         sig = dedup.signature(new_body)
-        row = {"title": new_title, "body": new_body, "chars": len(compact(new_body))}
+        row = {"title": new_title, "body": new_body, "chars": sig.chars}
         store.replace_canonical(db, article_id, row, sig.blob(), sig.shingles)
 
 
