@@ -37,9 +37,12 @@ from ingest.read import Page, Unread, load
 PAGES_PER_COMMIT = 2000
 COMMIT_SECONDS = 5.0
 # Pages sent to a worker at a time, and tasks in flight per worker: fewer, larger messages
-# cost the writer's process less, and a window of a few hundred pages keeps the workers
-# busy while the writer indexes (see ingest.search).
+# cost the writer's process less, and a window of 512 pages a worker (about two seconds of
+# its work) keeps the workers busy while the writer commits a batch or indexes (see
+# ingest.search). With 128 pages a worker, the workers ran out of pages in each commit
+# and the two cores were half idle for a second or so.
 PAGES_PER_TASK = 32
+TASKS_AHEAD = 16
 # A new archive learns its variant substitutions (see ingest.variants) once it holds this
 # many pages, in the middle of its first build: the rest of the build normalises with them,
 # and only the copies normalised before are normalised again, not every copy at the end.
@@ -431,7 +434,7 @@ def build(
                     variants.refresh(db, workers=workers)
                     fold = variants.archive_fold(db)
                 work = partial(process, fold=fold, known=known)
-                save_all(fresh(workers.map(work, stage, PAGES_PER_TASK, 4 * jobs)))
+                save_all(fresh(workers.map(work, stage, PAGES_PER_TASK, TASKS_AHEAD * jobs)))
         finally:
             known.close()  # with one job, pages were looked up in this process
         # Also when a run was interrupted after its last page, before this pass had finished.
