@@ -127,6 +127,17 @@ def test_hashes_depend_on_the_shingle_not_its_place():
     assert one[0].tolist() == two[0].tolist() and one[1] == two[1] == 6
 
 
+def test_a_long_text_between_short_ones_leaves_them_as_they_were():
+    # Room for a long text's hashes is given back after it; for a short one, kept.
+    short = "城市跨域风险协同治理的模式" * 20
+    long = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(300_000))
+    before = sketch(short, SIZE)
+    values, count = sketch(long, SIZE)
+    assert count == len(grams(long))
+    assert sketch(short, SIZE)[0].tolist() == before[0].tolist() == stated(short, SIZE)[0]
+    assert sketch(long, SIZE)[0].tolist() == values.tolist()
+
+
 def test_a_shingle_size_below_one_is_refused():
     with pytest.raises(ValueError, match="at least 1"):
         sketch("风险", 0)
