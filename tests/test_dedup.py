@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+import hashlib
 from itertools import permutations
 
 import numpy as np
 import pytest
 from conftest import page_text
+from hypothesis import given
+from hypothesis import strategies as st
 
-from ingest import dedup, store
+from ingest import dedup, minhash, store
 from ingest.dedup import (
     BANDS,
     NUM_PERM,
+    SHINGLE,
     BandIndex,
     Copy,
     band_keys,
     better_copy,
+    compact,
     containment,
     coverage,
     find_article,
     jaccard,
+    length,
     same_article,
     shingles,
     signature,
@@ -30,6 +36,27 @@ from ingest.normalise import normalise
 
 def bodies(name):
     return [normalise(a.body) for a in extract(page_text(name)).articles]
+
+
+# Whitespace of every kind, letters with a lower case beyond ASCII (İ, Σ, Ａ), forms NFKC
+# changes (㎏, ﹅), and Chinese; no lone surrogate, which reading a page replaces.
+@given(
+    st.text(
+        alphabet=st.sampled_from("风险 \n\u3000\xa0\x1cAbZİΣσＡ㎏ǅ一")
+        | st.characters(exclude_categories=["Cs"])
+    )
+)
+def test_a_signature_is_of_the_compact_text_and_counts_its_length(text):
+    sig = signature(text)
+    flat = compact(text)
+    assert sig.text_hash == hashlib.sha256(flat.encode()).hexdigest()
+    assert sig.chars == length(text)
+    assert sig.hashvalues.tolist() == minhash.sketch(flat, SHINGLE)[0].tolist()
+
+
+def test_a_length_is_of_the_text_before_lower_case():
+    # İ lowers to two characters: a copy's length is its characters as written.
+    assert signature("İstanbul 风险").chars == length("İstanbul 风险") == 10
 
 
 def test_identical_text_has_identical_hash_despite_layout():
