@@ -38,8 +38,8 @@ def bodies(name):
     return [normalise(a.body) for a in extract(page_text(name)).articles]
 
 
-# Whitespace of every kind, letters with a lower case beyond ASCII (İ, Σ, Ａ), forms NFKC
-# changes (㎏, ﹅), and Chinese; no lone surrogate, which reading a page replaces.
+# Whitespace of every kind, letters with a lower case beyond ASCII (İ, Σ, ǅ), forms NFKC
+# changes (㎏, Ａ), and Chinese; no lone surrogate, which reading a page replaces.
 @given(
     st.text(
         alphabet=st.sampled_from("风险 \n\u3000\xa0\x1cAbZİΣσＡ㎏ǅ一")
