@@ -379,11 +379,16 @@ def stated_date(header: list[str]) -> str | None:
 
 
 def fold_digits(text: str) -> str:
-    """Full-width digits and hyphens as ASCII, so contacts are written one way."""
-    return text.translate(FULLWIDTH_DIGITS)
+    """Full-width digits and hyphens as ASCII, so contacts are written one way.
+
+    Most pages have none, and ``str.translate`` looks up every character (250 µs for a
+    page's header, against 18 µs to search it for one).
+    """
+    return text.translate(FULLWIDTH_DIGITS) if FULLWIDTH_RE.search(text) else text
 
 
 FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９－：", "0123456789-:")
+FULLWIDTH_RE = re.compile("[０-９－：]")
 
 
 def domain_of(text: str) -> str:

@@ -14,6 +14,7 @@ from ingest.extract import (
     detect_site,
     extract,
     find_phones,
+    fold_digits,
     has_phone,
     indent,
     is_spam,
@@ -242,6 +243,11 @@ def test_no_spam_line_of_a_generated_page_reaches_an_article(page):
     found = extract(page.text)
     for article in found.articles:
         assert page.leaks(article.title + "\n" + article.body) == [], found.site
+
+
+@given(st.text(alphabet="０１５９－：0-:电话 ８"))
+def test_fold_digits_folds_every_full_width_digit_hyphen_and_colon(text):
+    assert fold_digits(text) == text.translate(str.maketrans("０１５９－：８", "0159-:8"))
 
 
 def test_a_domain_run_into_chinese_text_is_spam():
