@@ -136,7 +136,7 @@ def fold(text: str) -> str:
     """Full-width forms as ASCII (（：２ → (:2), whitespace runs as one space, stripped.
 
     Cached: an article's first and last lines are folded again by each check they go to."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
+    return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
 def is_person(name: str) -> bool:

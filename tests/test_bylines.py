@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -219,3 +221,14 @@ def test_any_text_parses_and_names_come_from_it(title, paragraphs, dropped):
 def test_other_staff_and_latin_names_are_not_flagged(line, editors):
     byline = parse("标题", [BODY] * 5 + [line], site="AG彩票")
     assert (byline.editors, byline.injected) == (editors, [])
+
+
+# Whitespace of every kind (full-width, no-break, separators), and full-width forms.
+@given(
+    st.text(alphabet=st.sampled_from(" \t\n\u3000\xa0\x1c\x85\u2028ab（：２风") | st.characters())
+)
+def test_fold_is_nfkc_with_each_whitespace_run_one_space_and_none_at_the_ends(text):
+    folded = fold(text)
+    assert folded == folded.strip() and "  " not in folded
+    assert not any(c.isspace() and c != " " for c in folded)
+    assert folded.split() == unicodedata.normalize("NFKC", text).split()
