@@ -111,15 +111,12 @@ def shingles(text: str) -> set[str]:
 
 def signature(body: str) -> Signature:
     """The exact hash and MinHash signature (``ingest.minhash``) of a normalised article body."""
-    if unicodedata.is_normalized("NFKC", body):
-        # What compact would give, without splitting the text twice (for its length too).
-        spaced = "".join(body.split())
-        flat, chars = spaced.lower(), len(spaced)
-    else:
-        flat, chars = compact(body), length(body)
+    spaced = "".join(body.split())  # its length is the text's length (see length)
+    # For NFKC text (nearly all), what compact gives, without splitting the text again.
+    flat = spaced.lower() if unicodedata.is_normalized("NFKC", body) else compact(body)
     values, count = minhash.sketch(flat, SHINGLE)
     text_hash = hashlib.sha256(flat.encode()).hexdigest()
-    return Signature(text_hash, values, count, band_keys(values), chars)
+    return Signature(text_hash, values, count, band_keys(values), len(spaced))
 
 
 def values_from_blob(blob: bytes) -> np.ndarray:
